@@ -1,0 +1,39 @@
+"""Input problems are collected, never raised one at a time, so a user fixes an instance in one pass."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an instance: where (field path, file, row) and what."""
+
+    field: str
+    message: str
+    file: str | None = None
+    row: int | None = None
+
+    def __str__(self) -> str:
+        where = []
+        if self.file:
+            where.append(self.file)
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        loc = f" ({', '.join(where)})" if where else ""
+        return f"{self.field}{loc}: {self.message}"
+
+
+class InstanceError(Exception):
+    """An instance that cannot be used; carries every problem found."""
+
+    def __init__(self, problems: list[Problem], path: str | None = None):
+        self.problems = list(problems)
+        self.path = path
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        head = f"{self.path}: " if self.path else ""
+        n = len(self.problems)
+        lines = [f"{head}{n} problem{'s' if n != 1 else ''} in the instance:"]
+        lines += [f"  - {p}" for p in self.problems]
+        return "\n".join(lines)

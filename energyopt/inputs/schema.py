@@ -1,0 +1,327 @@
+"""The instance's fields: the one source of truth for type, unit, default, range and description.
+
+Validation (``loader.py``) and the documentation table (``docs/instance-format.md``, made by
+``python -m energyopt.inputs.docs``) are both made from these models. A default is written here and
+nowhere else; ``source`` says where it comes from (``domain.md`` is ``../shared/docs/domain.md``).
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+
+ID_PATTERN = r"^[A-Za-z][A-Za-z0-9_\-]{0,39}$"
+
+
+def F(default: Any = ..., *, unit: str = "", desc: str, source: str = "",
+      series_range: tuple[float, float] | None = None, **kw: Any) -> Any:
+    """A documented field: unit, source and (for series) the allowed value range travel in the schema."""
+    extra: dict[str, Any] = {"unit": unit, "source": source}
+    if series_range is not None:
+        extra["series_range"] = list(series_range)
+    return Field(default, description=desc, json_schema_extra=extra, **kw)
+
+
+class Section(BaseModel):
+    """Every section refuses unknown keys: a typo must not be silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", validate_default=True)
+
+
+class SeriesInput(Section):
+    """A value per step: a constant number, or a column of a CSV/Parquet file beside the instance.
+
+    In TOML: ``field = 42.0`` or ``field = { file = "series.csv", column = "name" }``; ``column``
+    defaults to the field's own name. The loader fills :attr:`values` (one value per step).
+    """
+
+    value: float | None = F(None, desc="constant value for every step")
+    file: str | None = F(None, desc="CSV or Parquet file, relative to the instance file")
+    column: str | None = F(None, desc="column of the file (default: the field's name)")
+    _values: np.ndarray | None = PrivateAttr(default=None)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_number(cls, data: Any) -> Any:
+        if isinstance(data, (int, float)) and not isinstance(data, bool):
+            return {"value": float(data)}
+        return data
+
+    @model_validator(mode="after")
+    def _one_source(self) -> "SeriesInput":
+        if (self.value is None) == (self.file is None):
+            raise ValueError("give either a number or { file = ..., column = ... }")
+        return self
+
+    @property
+    def values(self) -> np.ndarray:
+        if self._values is None:
+            raise RuntimeError("series not resolved; load the instance with energyopt.load_instance")
+        return self._values
+
+
+Curve = list[tuple[float, float]]
+
+
+def _check_curve(points: Curve, what: str) -> Curve:
+    if len(points) < 1:
+        raise ValueError(f"{what} needs at least one point")
+    xs = [p[0] for p in points]
+    if any(b <= a for a, b in zip(xs, xs[1:])):
+        raise ValueError(f"{what}: x values must be strictly increasing")
+    return points
+
+
+class Horizon(Section):
+    start: datetime = F(desc="first step's start; ISO 8601 with a UTC offset, or local time when `timezone` is set")
+    timezone: str | None = F(None, desc="IANA timezone (e.g. America/Chicago) for local days and daylight saving; "
+                             "default: the fixed offset of `start`")
+    hours: float | None = F(None, unit="h", gt=0, le=8784, desc="length of the horizon (give `hours` or `days`)")
+    days: int | None = F(None, unit="d", gt=0, le=366,
+                         desc="length in local calendar days: 23 or 25 hours on a daylight-saving change day")
+    step_minutes: Literal[5, 15, 60] = F(60, unit="min", desc="step length")
+
+    @model_validator(mode="after")
+    def _length(self) -> "Horizon":
+        if (self.hours is None) == (self.days is None):
+            raise ValueError("give exactly one of `hours` or `days`")
+        if self.timezone is None and self.start.tzinfo is None:
+            raise ValueError("`start` has no UTC offset and no `timezone` is given")
+        return self
+
+
+class Site(Section):
+    interconnection_mw: float = F(unit="MW", gt=0, le=5000, desc="grid import limit at the point of interconnection")
+    it_load_mw: SeriesInput = F(default_factory=lambda: SeriesInput(value=0.0), unit="MW", series_range=(0, 5000),
+                                desc="non-flexible IT load (storage, networking, fixed services); constant or series")
+    overhead_mw: SeriesInput = F(default_factory=lambda: SeriesInput(value=0.0), unit="MW", series_range=(0, 5000),
+                                 desc="non-IT, non-cooling overhead (lighting, UPS and distribution losses); "
+                                      "constant or series")
+
+
+class Grid(Section):
+    price_usd_per_mwh: SeriesInput = F(unit="$/MWh", series_range=(-1000, 10000), desc="energy price; negative prices and scarcity prices are "
+                                       "normal (ERCOT floor -250, offer cap 5,000)", source="domain.md, Prices")
+    carbon_kg_per_mwh: SeriesInput = F(default_factory=lambda: SeriesInput(value=0.0), unit="kg CO2/MWh", series_range=(0, 2000),
+                                       desc="average carbon intensity of grid energy")
+    carbon_price_usd_per_t: float = F(0.0, unit="$/t CO2", ge=0, le=1000,
+                                      desc="price on CO2, applied to grid and generator emissions")
+    demand_charge_usd_per_kw: float = F(0.0, unit="$/kW", ge=0, le=500,
+                                        desc="charge on the horizon's highest import (one step's average)",
+                                        source="domain.md, Prices: $15-20/kW-month is common")
+
+
+class Notice(Section):
+    id: str = F(pattern=ID_PATTERN, desc="name of the notice")
+    issued: datetime = F(desc="when the grid operator issued it")
+    start: datetime = F(desc="window start (a step that overlaps the window is capped)")
+    end: datetime = F(desc="window end")
+    cap_mw: float | None = F(None, unit="MW", ge=0, desc="cap on grid import during the window")
+    reduction_fraction: float | None = F(None, gt=0, le=1, desc="required cut as a share of `baseline_mw`; "
+                                         "cap = baseline x (1 - reduction)", source="domain.md: e.g. 50%")
+    baseline_mw: float | None = F(None, unit="MW", gt=0, desc="baseline that `reduction_fraction` applies to")
+
+    @model_validator(mode="after")
+    def _cap(self) -> "Notice":
+        if (self.cap_mw is None) == (self.reduction_fraction is None):
+            raise ValueError("give exactly one of `cap_mw` or `reduction_fraction` (with `baseline_mw`)")
+        if self.reduction_fraction is not None and self.baseline_mw is None:
+            raise ValueError("`reduction_fraction` needs `baseline_mw`")
+        if self.cap_mw is not None and self.baseline_mw is not None:
+            raise ValueError("`baseline_mw` only goes with `reduction_fraction`")
+        return self
+
+    @property
+    def import_cap_mw(self) -> float:
+        if self.cap_mw is not None:
+            return self.cap_mw
+        return self.baseline_mw * (1.0 - self.reduction_fraction)  # type: ignore[operator]
+
+
+class Generator(Section):
+    id: str = F(pattern=ID_PATTERN, desc="name of the unit")
+    capacity_mw: float = F(unit="MW", gt=0, le=50, desc="rated electrical output",
+                           source="domain.md: data-center gensets are typically 2-3 MW")
+    min_load_fraction: float = F(0.3, ge=0, le=1, desc="minimum stable output while on, as a share of capacity",
+                                 source="domain.md: below ~30% for long causes wet stacking (Kohler)")
+    fuel_noload_gal_per_h_per_mw: float = F(4.25, unit="gal/h per MW rated", ge=0, le=50,
+                                            desc="fuel curve intercept: fuel burned while on, per MW of capacity",
+                                            source="least-squares line through the 1 MW diesel chart in domain.md "
+                                                   "(21.6/36.4/52.1/71.1 gal/h at 25/50/75/100%)")
+    fuel_slope_gal_per_mwh: float = F(65.68, unit="gal/MWh", gt=0, le=500,
+                                      desc="fuel curve slope: fuel per MWh of output", source="same fit")
+    fuel_price_usd_per_gal: float = F(unit="$/gal", ge=0, le=50, desc="delivered fuel price")
+    startup_cost_usd: float = F(0.0, unit="$", ge=0, desc="cost of each start")
+    min_up_hours: float = F(0.0, unit="h", ge=0, le=72, desc="once started, stays on at least this long")
+    min_down_hours: float = F(0.0, unit="h", ge=0, le=72, desc="once stopped, stays off at least this long")
+    co2_kg_per_gal: float = F(10.16, unit="kg CO2/gal", ge=0, le=20, desc="CO2 per gallon burned",
+                              source="domain.md: diesel 10.16 kg CO2/gal (EIA)")
+    nox_kg_per_mwh: float = F(6.4, unit="kg/MWh", ge=0, le=50, desc="NOx per MWh of output",
+                              source="domain.md: EPA Tier 2, NMHC+NOx 6.4 g/kWh")
+    run_hours_left: float = F(unit="h", ge=0, le=8784,
+                              desc="run hours the permit leaves for this horizon (what remains of the permit year)",
+                              source="domain.md: EPA 100 h/yr (50 non-emergency); Virginia 500 h/yr")
+    max_hours_per_day: float | None = F(None, unit="h", ge=0, le=25, desc="permit cap on run hours per local day")
+    max_hours_per_event: float | None = F(None, unit="h", ge=0,
+                                          desc="permit cap on run hours within each notice's window")
+    nox_cap_kg: float | None = F(None, unit="kg", ge=0, desc="permit cap on NOx over the horizon")
+    dispatch: Literal["notice_only", "economic"] = F(
+        "notice_only", desc="`notice_only`: may run only while a curtailment notice is in force (emergency/"
+                            "demand-response permits); `economic`: may also run for price",
+        source="domain.md: EPA emergency-engine rules")
+
+    def fuel_noload_gal_per_h(self) -> float:
+        return self.fuel_noload_gal_per_h_per_mw * self.capacity_mw
+
+
+DEFAULT_COP_CURVE: Curve = [(15.0, 4.4), (45.0, 2.57)]
+DEFAULT_DERATE_CURVE: Curve = [(15.0, 1.0), (45.0, 0.77)]
+_CHILLER_SOURCE = ("domain.md: air-cooled chiller 470 -> 363 tons (-23%) and 375 -> 497 kW between 25 and 55 C "
+                   "condensing; taken as outdoor + 10 C (derived)")
+
+
+class ThermalStorage(Section):
+    capacity_mwh_th: float = F(unit="MWh thermal", gt=0, desc="chilled-water storage size",
+                               source="domain.md: one Virginia site sized for 2 h at peak cooling load")
+    max_charge_mw_th: float = F(unit="MW thermal", gt=0, desc="highest charging rate (extra chilling)")
+    max_discharge_mw_th: float = F(unit="MW thermal", gt=0, desc="highest discharge rate (heat absorbed)")
+    initial_fraction: float = F(0.5, ge=0, le=1, desc="stored share at the start; the end must hold at least as much")
+
+
+class Cooling(Section):
+    outdoor_temp_c: SeriesInput = F(unit="degC", series_range=(-60, 60), desc="outdoor dry-bulb temperature")
+    rated_capacity_mw_th: float = F(unit="MW thermal", gt=0, desc="heat removal at mild weather (derate 1.0)")
+    capacity_derate_curve: Curve = F(default_factory=lambda: list(DEFAULT_DERATE_CURVE),
+                                     unit="[degC, fraction] pairs",
+                                     desc="share of rated capacity available against outdoor temperature "
+                                          "(piecewise-linear, flat beyond the ends)", source=_CHILLER_SOURCE)
+    cop_curve: Curve = F(default_factory=lambda: list(DEFAULT_COP_CURVE), unit="[degC, COP] pairs",
+                         desc="coefficient of performance (heat removed / electric power) against outdoor "
+                              "temperature", source=_CHILLER_SOURCE)
+    thermal_storage: ThermalStorage | None = F(None, desc="optional chilled-water tank")
+
+    @field_validator("capacity_derate_curve")
+    @classmethod
+    def _derate(cls, v: Curve) -> Curve:
+        _check_curve(v, "capacity_derate_curve")
+        if any(not (0 < y <= 1.5) for _, y in v):
+            raise ValueError("derate fractions must lie in (0, 1.5]")
+        return v
+
+    @field_validator("cop_curve")
+    @classmethod
+    def _cop(cls, v: Curve) -> Curve:
+        _check_curve(v, "cop_curve")
+        if any(not (0.5 <= y <= 30) for _, y in v):
+            raise ValueError("COP values must lie in [0.5, 30]")
+        return v
+
+
+DEFAULT_THROUGHPUT_CURVE: Curve = [(0.6, 0.80), (0.7, 0.90), (0.85, 0.97), (1.0, 1.0)]
+
+
+class TrainingJob(Section):
+    id: str = F(pattern=ID_PATTERN, desc="name of the job")
+    power_mw: float = F(unit="MW", gt=0, le=1000, desc="power at full speed")
+    work_mwh: float = F(unit="MWh at full speed", gt=0, desc="work to do, as energy at full speed")
+    release: datetime | None = F(None, desc="earliest start (default: horizon start)")
+    deadline: datetime | None = F(None, desc="work must be done by then (default: horizon end)")
+    min_power_fraction: float = F(0.6, gt=0, le=1, desc="lowest power cap while running, as a share of full power",
+                                  source="domain.md: MIT Lincoln Lab caps GPUs at 60-80% with marginal slowdown")
+    throughput_curve: Curve = F(default_factory=lambda: list(DEFAULT_THROUGHPUT_CURVE),
+                                unit="[power fraction, throughput fraction] pairs",
+                                desc="throughput against power cap; concave, ends at (1, 1)",
+                                source="domain.md: Blackwell profiles 97% performance at ~85% power; "
+                                       "60-80% caps with marginal slowdown")
+    can_pause: bool = F(True, desc="may stop and resume; if false it runs in one stretch once started")
+    restart_loss_hours: float = F(0.0, unit="h at full speed", ge=0, le=24,
+                                  desc="work lost at each resume after a pause (since the last checkpoint)",
+                                  source="domain.md: restart costs lost work since the last checkpoint")
+    unfinished_penalty_usd_per_mwh: float = F(10000.0, unit="$/MWh of work", ge=0,
+                                              desc="penalty on work left undone at the deadline; the default is "
+                                                   "above the ERCOT offer cap so work is never dropped for price",
+                                              source="domain.md: ERCOT offer cap $5,000/MWh")
+
+    @field_validator("throughput_curve")
+    @classmethod
+    def _throughput(cls, v: Curve) -> Curve:
+        _check_curve(v, "throughput_curve")
+        if abs(v[-1][0] - 1.0) > 1e-9 or abs(v[-1][1] - 1.0) > 1e-9:
+            raise ValueError("the last point must be (1.0, 1.0): full power gives full speed")
+        if any(not (0 < x <= 1 and 0 < y <= 1) for x, y in v):
+            raise ValueError("points must lie in (0, 1] x (0, 1]")
+        slopes = [(y2 - y1) / (x2 - x1) for (x1, y1), (x2, y2) in zip(v, v[1:])]
+        if any(s < -1e-12 for s in slopes) or any(b > a + 1e-9 for a, b in zip(slopes, slopes[1:])):
+            raise ValueError("must be non-decreasing and concave (slopes non-increasing)")
+        return v
+
+
+class InferenceService(Section):
+    id: str = F(pattern=ID_PATTERN, desc="name of the service")
+    demand_mw: SeriesInput = F(unit="MW", series_range=(0, 5000), desc="power needed to meet the service level")
+    min_served_fraction: float = F(ge=0, le=1, desc="share of demand that must always be served")
+    shed_penalty_usd_per_mwh: float = F(unit="$/MWh", ge=0, desc="cost of each MWh of demand not served")
+
+
+class Battery(Section):
+    energy_mwh: float = F(unit="MWh", gt=0, desc="usable energy")
+    power_mw: float = F(unit="MW", gt=0, desc="charge and discharge limit")
+    round_trip_efficiency: float = F(0.88, gt=0, le=1, desc="energy out / energy in; split evenly "
+                                     "between charge and discharge", source="typical lithium-ion (assumption; "
+                                                                           "not in domain.md)")
+    reserve_fraction: float = F(0.0, ge=0, le=1, desc="share of energy always kept for ride-through")
+    initial_fraction: float = F(0.5, ge=0, le=1, desc="stored share at the start; the end must hold at least as much")
+
+    @model_validator(mode="after")
+    def _reserve(self) -> "Battery":
+        if self.initial_fraction < self.reserve_fraction:
+            raise ValueError("initial_fraction is below reserve_fraction")
+        return self
+
+
+class Instance(Section):
+    """A whole instance; sections are validated one by one by the loader so all errors surface at once."""
+
+    format_version: Literal[1] = F(1, desc="instance format version")
+    name: str = F("instance", desc="a name for reports")
+    horizon: Horizon = F(desc="the planning horizon")
+    site: Site = F(desc="the site")
+    grid: Grid = F(desc="grid prices and charges")
+    notices: list[Notice] = F(default_factory=list, desc="curtailment notices")
+    generators: list[Generator] = F(default_factory=list, desc="backup generators")
+    cooling: Cooling | None = F(None, desc="cooling plant; absent means cooling is inside the overhead")
+    training_jobs: list[TrainingJob] = F(default_factory=list, desc="training jobs")
+    inference: list[InferenceService] = F(default_factory=list, desc="inference services")
+    battery: Battery | None = F(None, desc="battery / UPS")
+    _time: Any = PrivateAttr(default=None)
+    _source: Any = PrivateAttr(default=None)
+
+    @property
+    def time(self):
+        """The horizon's :class:`~energyopt.inputs.timegrid.TimeGrid` (set by the loader)."""
+        if self._time is None:
+            raise RuntimeError("instance not loaded; use energyopt.load_instance")
+        return self._time
+
+    @property
+    def source(self):
+        """Path of the instance file it was loaded from."""
+        return self._source
+
+
+SECTION_MODELS: dict[str, type[Section]] = {
+    "horizon": Horizon, "site": Site, "grid": Grid, "notices": Notice, "generators": Generator,
+    "cooling": Cooling, "training_jobs": TrainingJob, "inference": InferenceService, "battery": Battery,
+}
+LIST_SECTIONS = {"notices", "generators", "training_jobs", "inference"}
+REQUIRED_SECTIONS = {"horizon", "site", "grid"}
+
+
+def interp_curve(points: Curve, x: np.ndarray) -> np.ndarray:
+    """Piecewise-linear curve, flat beyond its ends."""
+    xs = np.array([p[0] for p in points])
+    ys = np.array([p[1] for p in points])
+    return np.interp(x, xs, ys)
+
