@@ -1,0 +1,73 @@
+"""One Pyomo model from a block per component, a site power balance per step, and the summed costs.
+
+The component list below is the whole model: each module builds its own block, exposes the power it
+supplies (``supply_mw``) or the IT power it draws (``it_load_mw``), and its own cost terms
+(``cost_usd``, indexed by term name). The objective sums every block's ``cost_usd``; results read
+the same expressions, so the reported breakdown always adds up to the objective.
+"""
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+from ..inputs import Instance
+from . import cooling, generators, grid, inference, storage, training
+
+#: (block name, module, present?) in build order; cooling comes after the IT loads it must remove.
+IT_COMPONENTS = [("training", training, lambda i: bool(i.training_jobs)),
+                 ("inference", inference, lambda i: bool(i.inference))]
+SUPPLY_COMPONENTS = [("grid", grid, lambda i: True),
+                     ("generators", generators, lambda i: bool(i.generators)),
+                     ("storage", storage, lambda i: i.battery is not None)]
+
+#: Penalty per MWh of unmet requirement in the elastic model used to explain infeasibility.
+ELASTIC_PENALTY = 1.0
+
+
+def build_model(inst: Instance, elastic: bool = False) -> pyo.ConcreteModel:
+    """The day-ahead model. ``elastic=True`` adds shortfall variables to the power balance and cooling
+    capacity and minimizes them alone: it is how an infeasible instance is explained, never how one is solved."""
+    n = inst.time.n_steps
+    T = range(n)
+    dt = inst.time.dt_hours
+    m = pyo.ConcreteModel(name=inst.name)
+    blocks: list[pyo.Block] = []
+    for name, module, present in IT_COMPONENTS + SUPPLY_COMPONENTS:
+        if present(inst):
+            blk = pyo.Block(concrete=True)
+            m.add_component(name, blk)
+            module.build(blk, inst)
+            blocks.append(blk)
+
+    fixed = inst.site.it_load_mw.values
+    m.it_load_mw = pyo.Expression(T, rule=lambda _, t: float(fixed[t]) + sum(
+        blk.it_load_mw[t] for blk in blocks if hasattr(blk, "it_load_mw")))
+    if inst.cooling is not None:
+        m.cooling = pyo.Block(concrete=True)
+        cooling.build(m.cooling, inst, m.it_load_mw, elastic=elastic)
+        blocks.append(m.cooling)
+    overhead = inst.site.overhead_mw.values
+    m.facility_load_mw = pyo.Expression(T, rule=lambda _, t: m.it_load_mw[t] + float(overhead[t]) + (
+        m.cooling.power_mw[t] if inst.cooling is not None else 0))
+    if elastic:
+        m.Unserved_MW = pyo.Var(T, bounds=(0.0, None))
+    m.power_balance = pyo.Constraint(T, rule=lambda _, t: sum(
+        blk.supply_mw[t] for blk in blocks if hasattr(blk, "supply_mw"))
+        + (m.Unserved_MW[t] if elastic else 0) == m.facility_load_mw[t])
+
+    m.cost_blocks = [blk for blk in blocks if hasattr(blk, "cost_usd")]
+    if elastic:
+        m.objective = pyo.Objective(expr=ELASTIC_PENALTY * dt * (
+            sum(m.Unserved_MW[t] for t in T)
+            + (sum(m.cooling.Shortfall_MW_th[t] for t in T) if inst.cooling is not None else 0)))
+    else:
+        m.objective = pyo.Objective(expr=sum(blk.cost_usd[k] for blk in m.cost_blocks for k in blk.cost_usd))
+    return m
+
+
+def cost_terms(m: pyo.ConcreteModel) -> dict[str, object]:
+    """Cost expressions by term, summed over blocks (the same expressions the objective sums)."""
+    terms: dict[str, object] = {}
+    for blk in m.cost_blocks:
+        for k in blk.cost_usd:
+            terms[k] = terms.get(k, 0) + blk.cost_usd[k]
+    return terms

@@ -1,0 +1,43 @@
+"""Cooling: heat-removal capacity and COP against outdoor temperature, optional chilled-water storage."""
+from __future__ import annotations
+
+import numpy as np
+import pyomo.environ as pyo
+
+from ..inputs import Instance
+from ..inputs.schema import interp_curve
+
+
+def capacity_and_cop(inst: Instance) -> tuple[np.ndarray, np.ndarray]:
+    """Per-step heat-removal capacity (MW thermal) and COP from the outdoor temperature."""
+    c = inst.cooling
+    temp = c.outdoor_temp_c.values
+    return c.rated_capacity_mw_th * interp_curve(c.capacity_derate_curve, temp), interp_curve(c.cop_curve, temp)
+
+
+def build(b: pyo.Block, inst: Instance, it_load_mw, elastic: bool = False) -> None:
+    """``it_load_mw[t]``: the site's IT power, all of which becomes heat to remove."""
+    n = inst.time.n_steps
+    T = range(n)
+    dt = inst.time.dt_hours
+    cap, cop = capacity_and_cop(inst)
+    tes = inst.cooling.thermal_storage
+
+    b.Chill_MW_th = pyo.Var(T, bounds=lambda _, t: (0.0, None))
+    if elastic:  # only for explaining an infeasible instance: heat the plant cannot remove
+        b.Shortfall_MW_th = pyo.Var(T, bounds=(0.0, None))
+    b.capacity = pyo.Constraint(T, rule=lambda _, t: b.Chill_MW_th[t]
+                                <= float(cap[t]) + (b.Shortfall_MW_th[t] if elastic else 0))
+    if tes is None:
+        b.heat_balance = pyo.Constraint(T, rule=lambda _, t: b.Chill_MW_th[t] == it_load_mw[t])
+    else:
+        b.Charge_MW_th = pyo.Var(T, bounds=(0.0, tes.max_charge_mw_th))
+        b.Discharge_MW_th = pyo.Var(T, bounds=(0.0, tes.max_discharge_mw_th))
+        b.Stored_MWh_th = pyo.Var(range(n + 1), bounds=(0.0, tes.capacity_mwh_th))
+        b.Stored_MWh_th[0].fix(tes.initial_fraction * tes.capacity_mwh_th)
+        b.heat_balance = pyo.Constraint(T, rule=lambda _, t: b.Chill_MW_th[t]
+                                        == it_load_mw[t] + b.Charge_MW_th[t] - b.Discharge_MW_th[t])
+        b.storage_balance = pyo.Constraint(T, rule=lambda _, t: b.Stored_MWh_th[t + 1]
+                                           == b.Stored_MWh_th[t] + dt * (b.Charge_MW_th[t] - b.Discharge_MW_th[t]))
+        b.end_level = pyo.Constraint(expr=b.Stored_MWh_th[n] >= tes.initial_fraction * tes.capacity_mwh_th)
+    b.power_mw = pyo.Expression(T, rule=lambda _, t: b.Chill_MW_th[t] / float(cop[t]))

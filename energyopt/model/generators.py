@@ -1,0 +1,80 @@
+"""Backup generators: unit commitment, fuel curve, start-ups, minimum up/down time and air permits."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyomo.environ as pyo
+
+from ..inputs import Instance
+
+
+def allowed_steps(inst: Instance, dispatch: str) -> np.ndarray:
+    """Steps a unit may run in: all, or only those inside a curtailment notice's window."""
+    if dispatch == "economic":
+        return np.ones(inst.time.n_steps, dtype=bool)
+    ok = np.zeros(inst.time.n_steps, dtype=bool)
+    for n in inst.notices:
+        ok[inst.time.steps_overlapping(n.start, n.end)] = True
+    return ok
+
+
+def build(b: pyo.Block, inst: Instance) -> None:
+    n = inst.time.n_steps
+    T = range(n)
+    dt = inst.time.dt_hours
+    units = {g.id: g for g in inst.generators}
+    GT = [(g, t) for g in units for t in T]
+
+    b.On = pyo.Var(GT, domain=pyo.Binary)
+    b.Output_MW = pyo.Var(GT, bounds=lambda _, g, t: (0.0, units[g].capacity_mw))
+    b.Start = pyo.Var(GT, bounds=(0.0, 1.0))
+    b.Stop = pyo.Var(GT, bounds=(0.0, 1.0))
+    for g in units.values():
+        for t in np.flatnonzero(~allowed_steps(inst, g.dispatch)):
+            b.On[g.id, int(t)].fix(0)
+
+    b.max_output = pyo.Constraint(GT, rule=lambda _, g, t: b.Output_MW[g, t] <= units[g].capacity_mw * b.On[g, t])
+    b.min_output = pyo.Constraint(GT, rule=lambda _, g, t: b.Output_MW[g, t]
+                                  >= units[g].min_load_fraction * units[g].capacity_mw * b.On[g, t])
+    # Units start the horizon off.
+    b.transition = pyo.Constraint(GT, rule=lambda _, g, t: b.On[g, t] - (b.On[g, t - 1] if t else 0)
+                                  == b.Start[g, t] - b.Stop[g, t])
+
+    def up_steps(g):
+        return math.ceil(units[g].min_up_hours / dt - 1e-9)
+
+    def down_steps(g):
+        return math.ceil(units[g].min_down_hours / dt - 1e-9)
+
+    b.min_up = pyo.Constraint([(g, t) for g, t in GT if up_steps(g) > 1], rule=lambda _, g, t: sum(
+        b.Start[g, s] for s in range(max(0, t - up_steps(g) + 1), t + 1)) <= b.On[g, t])
+    b.min_down = pyo.Constraint([(g, t) for g, t in GT if down_steps(g) > 1], rule=lambda _, g, t: sum(
+        b.Stop[g, s] for s in range(max(0, t - down_steps(g) + 1), t + 1)) <= 1 - b.On[g, t])
+
+    b.run_hours = pyo.Expression(list(units), rule=lambda _, g: sum(dt * b.On[g, t] for t in T))
+    b.run_hours_permit = pyo.Constraint(list(units), rule=lambda _, g: b.run_hours[g] <= units[g].run_hours_left)
+    days = [(g, d) for g in units if units[g].max_hours_per_day is not None
+            for d in range(len(inst.time.local_days))]
+    b.day_hours_permit = pyo.Constraint(days, rule=lambda _, g, d: sum(
+        dt * b.On[g, t] for t in inst.time.local_days[d][1]) <= units[g].max_hours_per_day)
+    windows = {k: inst.time.steps_overlapping(nt.start, nt.end) for k, nt in enumerate(inst.notices)}
+    events = [(g, k) for g in units if units[g].max_hours_per_event is not None for k in windows]
+    b.event_hours_permit = pyo.Constraint(events, rule=lambda _, g, k: sum(
+        dt * b.On[g, t] for t in windows[k]) <= units[g].max_hours_per_event)
+
+    b.fuel_gal = pyo.Expression(GT, rule=lambda _, g, t: dt * (
+        units[g].fuel_noload_gal_per_h() * b.On[g, t] + units[g].fuel_slope_gal_per_mwh * b.Output_MW[g, t]))
+    b.nox_kg = pyo.Expression(list(units), rule=lambda _, g: sum(
+        units[g].nox_kg_per_mwh * dt * b.Output_MW[g, t] for t in T))
+    b.nox_permit = pyo.Constraint([g for g in units if units[g].nox_cap_kg is not None],
+                                  rule=lambda _, g: b.nox_kg[g] <= units[g].nox_cap_kg)
+    b.co2_kg = pyo.Expression(expr=sum(units[g].co2_kg_per_gal * b.fuel_gal[g, t] for g, t in GT))
+    b.supply_mw = pyo.Expression(T, rule=lambda _, t: sum(b.Output_MW[g, t] for g in units))
+
+    carbon_usd_per_kg = inst.grid.carbon_price_usd_per_t / 1000.0
+    b.cost_usd = pyo.Expression(["fuel", "startup", "carbon"], rule=lambda _, k: {
+        "fuel": sum(units[g].fuel_price_usd_per_gal * b.fuel_gal[g, t] for g, t in GT),
+        "startup": sum(units[g].startup_cost_usd * b.Start[g, t] for g, t in GT),
+        "carbon": carbon_usd_per_kg * b.co2_kg,
+    }[k])

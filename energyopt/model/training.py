@@ -1,0 +1,74 @@
+"""Training jobs: power caps with a concave throughput curve, pauses, restarts and deadlines."""
+from __future__ import annotations
+
+import numpy as np
+import pyomo.environ as pyo
+
+from ..inputs import Instance
+from ..inputs.schema import TrainingJob
+
+
+def job_steps(inst: Instance, job: TrainingJob) -> list[int]:
+    """Steps that lie wholly between the job's release and its deadline."""
+    g = inst.time
+    release = job.release if job.release is not None else g.start
+    deadline = job.deadline if job.deadline is not None else g.end
+    starts = g.index
+    ends = starts + (starts[1] - starts[0] if g.n_steps > 1 else np.timedelta64(g.step_minutes, "m"))
+    return [int(t) for t in np.flatnonzero((starts >= release) & (ends <= deadline))]
+
+
+def curve_segments(job: TrainingJob) -> list[tuple[float, float]]:
+    """(slope, intercept) of each segment of throughput against power fraction; y = x for a one-point curve."""
+    pts = job.throughput_curve
+    if len(pts) == 1:
+        return [(1.0, 0.0)]
+    return [((y2 - y1) / (x2 - x1), y1 - (y2 - y1) / (x2 - x1) * x1) for (x1, y1), (x2, y2) in zip(pts, pts[1:])]
+
+
+def build(b: pyo.Block, inst: Instance) -> None:
+    T = range(inst.time.n_steps)
+    dt = inst.time.dt_hours
+    jobs = {j.id: j for j in inst.training_jobs}
+    steps = {j: job_steps(inst, jobs[j]) for j in jobs}
+    JT = [(j, t) for j in jobs for t in steps[j]]
+    segs = {j: curve_segments(jobs[j]) for j in jobs}
+
+    b.Power_MW = pyo.Var(JT, bounds=lambda _, j, t: (0.0, jobs[j].power_mw))
+    b.Run = pyo.Var(JT, domain=pyo.Binary)
+    b.Work_MWh = pyo.Var(JT, bounds=lambda _, j, t: (0.0, jobs[j].power_mw * dt))
+    b.Unfinished_MWh = pyo.Var(list(jobs), bounds=(0.0, None))
+
+    b.max_power = pyo.Constraint(JT, rule=lambda _, j, t: b.Power_MW[j, t] <= jobs[j].power_mw * b.Run[j, t])
+    b.min_power = pyo.Constraint(JT, rule=lambda _, j, t: b.Power_MW[j, t]
+                                 >= jobs[j].min_power_fraction * jobs[j].power_mw * b.Run[j, t])
+    # Work per step lies under every segment of the concave curve (its hypograph).
+    b.throughput = pyo.Constraint([(j, t, k) for j, t in JT for k in range(len(segs[j]))],
+                                  rule=lambda _, j, t, k: b.Work_MWh[j, t] <= dt * (
+                                      segs[j][k][0] * b.Power_MW[j, t]
+                                      + segs[j][k][1] * jobs[j].power_mw * b.Run[j, t]))
+
+    tracked = [(j, t) for j, t in JT if not jobs[j].can_pause or jobs[j].restart_loss_hours > 0]
+    b.Start = pyo.Var(tracked, bounds=(0.0, 1.0))
+
+    def prev_run(j, t):
+        return b.Run[j, t - 1] if (j, t - 1) in b.Run else 0
+
+    b.start_def = pyo.Constraint(tracked, rule=lambda _, j, t: b.Start[j, t] >= b.Run[j, t] - prev_run(j, t))
+    no_pause = [j for j in jobs if not jobs[j].can_pause and steps[j]]
+    b.one_stretch = pyo.Constraint(no_pause, rule=lambda _, j: sum(b.Start[j, t] for t in steps[j]) <= 1)
+    lossy = [j for j in jobs if jobs[j].can_pause and jobs[j].restart_loss_hours > 0 and steps[j]]
+    b.Restarts = pyo.Var(lossy, bounds=(0.0, None))
+    b.restarts_def = pyo.Constraint(lossy, rule=lambda _, j: b.Restarts[j] >= sum(b.Start[j, t] for t in steps[j]) - 1)
+
+    def done(j):
+        loss = jobs[j].restart_loss_hours * jobs[j].power_mw * b.Restarts[j] if j in lossy else 0
+        return sum(b.Work_MWh[j, t] for t in steps[j]) - loss
+
+    b.work_done_mwh = pyo.Expression(list(jobs), rule=lambda _, j: done(j))
+    b.work_balance = pyo.Constraint(list(jobs), rule=lambda _, j: b.work_done_mwh[j] + b.Unfinished_MWh[j]
+                                    == jobs[j].work_mwh)
+    b.it_load_mw = pyo.Expression(T, rule=lambda _, t: sum(
+        b.Power_MW[j, t] for j in jobs if (j, t) in b.Power_MW))
+    b.cost_usd = pyo.Expression(["unfinished_work"], rule=lambda _, k: sum(
+        jobs[j].unfinished_penalty_usd_per_mwh * b.Unfinished_MWh[j] for j in jobs))
