@@ -1,0 +1,49 @@
+"""The Python API: load an instance, solve it, get a :class:`Result`. The CLI is a thin layer over this."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from .inputs import Instance, load_instance
+from .model import build_model
+from .results import Result
+from .results.extract import FORMAT_VERSION, steps_table, summary
+from .solve import SolveOptions, solve_model
+from .solve.diagnose import explain_infeasible
+
+
+def solve(instance: Instance | str | Path, options: SolveOptions | None = None) -> Result:
+    """Solve a day-ahead instance (an :class:`Instance` or the path of its TOML file)."""
+    inst = instance if isinstance(instance, Instance) else load_instance(instance)
+    opts = options or SolveOptions()
+    t0 = time.perf_counter()
+    m = build_model(inst)
+    t1 = time.perf_counter()
+    info = solve_model(m, opts)
+    t2 = time.perf_counter()
+    head = {
+        "format_version": FORMAT_VERSION,
+        "instance": inst.name,
+        "instance_file": str(inst.source) if inst.source else None,
+        "status": info.status.value,
+        "objective_usd": None,
+        "mip_gap": info.mip_gap,
+        "solve_seconds": info.timings_s["highs"],
+        "horizon": {"start": inst.time.start.isoformat(), "end": inst.time.end.isoformat(),
+                    "step_minutes": inst.time.step_minutes, "n_steps": inst.time.n_steps},
+        "solver": {"highs_status": info.highs_status, "rows": info.n_rows, "columns": info.n_cols,
+                   "integer_columns": info.n_integer, "highs_objective_usd": info.objective_usd,
+                   "options": {"time_limit_s": opts.time_limit_s, "mip_rel_gap": opts.mip_rel_gap,
+                               "threads": opts.threads}},
+    }
+    if not info.status.has_schedule:
+        diagnosis = explain_infeasible(inst, opts) if info.status.value == "infeasible" else []
+        head["diagnosis"] = diagnosis
+        head["timings_s"] = {"build": t1 - t0, **info.timings_s}
+        return Result(status=info.status, summary=head, diagnosis=diagnosis)
+    steps = steps_table(inst, m)
+    body = summary(inst, m, steps)
+    t3 = time.perf_counter()
+    head.update(body)
+    head["timings_s"] = {"build": t1 - t0, **info.timings_s, "extract": t3 - t2}
+    return Result(status=info.status, summary=head, steps=steps)

@@ -1,0 +1,137 @@
+"""The command line: ``energyopt solve`` and ``energyopt validate``, a thin layer over :mod:`energyopt.api`.
+
+Exit codes (also in ``energyopt --help`` and the README):
+  0 optimal (or, for ``validate``, a valid instance)     5 stopped at the time limit with a schedule
+  1 internal error (a bug: please report it)              6 stopped at the time limit with no schedule
+  2 usage error (unknown option, missing argument)        7 unbounded
+  3 bad input (invalid instance or output folder)         8 solver error
+  4 infeasible (with an explanation of what cannot be met)
+"""
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from pathlib import Path
+
+import click
+
+EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_BAD_INPUT, EXIT_INFEASIBLE = 0, 1, 2, 3, 4
+EXIT_TIME_LIMIT, EXIT_TIME_LIMIT_NO_SOLUTION, EXIT_UNBOUNDED, EXIT_SOLVER_ERROR = 5, 6, 7, 8
+
+EXIT_CODES_HELP = """\b
+Exit codes:
+  0 optimal / valid          4 infeasible (explained)
+  1 internal error           5 time limit, best schedule written
+  2 usage error              6 time limit, no schedule found
+  3 bad input                7 unbounded   8 solver error
+"""
+
+
+def _status_exit(status) -> int:
+    from .solve import SolveStatus
+    return {SolveStatus.OPTIMAL: EXIT_OK, SolveStatus.TIME_LIMIT_FEASIBLE: EXIT_TIME_LIMIT,
+            SolveStatus.TIME_LIMIT_NO_SOLUTION: EXIT_TIME_LIMIT_NO_SOLUTION,
+            SolveStatus.INFEASIBLE: EXIT_INFEASIBLE, SolveStatus.UNBOUNDED: EXIT_UNBOUNDED,
+            SolveStatus.ERROR: EXIT_SOLVER_ERROR}[status]
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(message, err=True)
+    sys.exit(code)
+
+
+@click.group(epilog=EXIT_CODES_HELP)
+@click.version_option(package_name="energyopt")
+def app() -> None:
+    """energyopt: day-ahead power plans for AI data centers.
+
+    Plans grid import, backup generators, cooling, training jobs and inference against prices,
+    curtailment notices and air permits, as a mixed-integer model solved with HiGHS.
+    """
+
+
+@app.command(epilog="\b\nExample:\n  energyopt solve instances/texas_summer_day/texas_summer_day.toml --out out/texas\n\n"
+             + EXIT_CODES_HELP)
+@click.argument("instance", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for summary.json and steps.csv (written atomically; a previous result is replaced).")
+@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Stop after this many seconds and keep the best schedule found.")
+@click.option("--mip-gap", type=click.FloatRange(0, 1), default=1e-4, show_default=True,
+              help="Relative MIP gap at which HiGHS stops.")
+@click.option("--threads", type=click.IntRange(min=1), default=None, help="HiGHS threads (default: HiGHS's choice).")
+@click.option("--parquet", is_flag=True, help="Also write steps.parquet.")
+@click.option("--log", is_flag=True, help="Show HiGHS's log.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing on success.")
+def solve(instance: Path, out_dir: Path, time_limit, mip_gap, threads, parquet, log, quiet) -> None:
+    """Solve INSTANCE (a TOML file) and write the schedule to --out."""
+    from .api import solve as api_solve
+    from .inputs import InstanceError, load_instance
+    from .results import OutputError
+    from .results.text import render
+    from .solve import SolveOptions
+
+    try:
+        inst = load_instance(instance)
+    except InstanceError as exc:
+        _fail(exc.render(), EXIT_BAD_INPUT)
+    _check_out(out_dir)
+    result = api_solve(inst, SolveOptions(time_limit_s=time_limit, mip_rel_gap=mip_gap, threads=threads, log=log))
+    try:
+        result.write(out_dir, parquet=parquet)
+    except OutputError as exc:
+        _fail(f"--out: {exc}", EXIT_BAD_INPUT)
+    if not quiet or not result.status.has_schedule:
+        click.echo(render(result), err=not result.status.has_schedule)
+        if result.status.has_schedule and not quiet:
+            click.echo(f"  written to {out_dir}")
+    sys.exit(_status_exit(result.status))
+
+
+def _check_out(out_dir: Path) -> None:
+    """Refuse an output folder we must not replace before spending time on a solve."""
+    from .results.result import RESULT_FILES
+    if out_dir.exists() and not out_dir.is_dir():
+        _fail(f"--out: {out_dir} exists and is not a folder", EXIT_BAD_INPUT)
+    if out_dir.is_dir():
+        extra = [p.name for p in out_dir.iterdir() if p.name not in RESULT_FILES]
+        if extra or (any(out_dir.iterdir()) and not (out_dir / "summary.json").is_file()):
+            _fail(f"--out: {out_dir} holds files that are not an energyopt result "
+                  f"({', '.join(sorted(extra)[:5])}); refusing to replace it", EXIT_BAD_INPUT)
+
+
+@app.command(epilog="\b\nExample:\n  energyopt validate instances/small/small.toml\n\n" + EXIT_CODES_HELP)
+@click.argument("instance", type=click.Path(dir_okay=False, path_type=Path))
+def validate(instance: Path) -> None:
+    """Check INSTANCE and list every problem at once (exit 0 if valid, 3 if not)."""
+    from .inputs import InstanceError, load_instance
+    try:
+        inst = load_instance(instance)
+    except InstanceError as exc:
+        _fail(exc.render(), EXIT_BAD_INPUT)
+    g = inst.time
+    click.echo(f"{instance}: valid. {g.n_steps} steps of {g.step_minutes} min from {g.start} to {g.end}; "
+               f"{len(inst.generators)} generators, {len(inst.training_jobs)} training jobs, "
+               f"{len(inst.inference)} inference services, {len(inst.notices)} notices.")
+
+
+def main() -> None:
+    """Console entry point: no traceback reaches the user; a bug is reported as exit 1."""
+    try:
+        app.main(standalone_mode=True)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:  # noqa: BLE001
+        if os.environ.get("ENERGYOPT_DEBUG"):
+            traceback.print_exc()
+        click.echo(f"internal error: {type(exc).__name__}: {exc} (set ENERGYOPT_DEBUG=1 for details; "
+                   "please report it)", err=True)
+        sys.exit(EXIT_INTERNAL)
+
+
+if __name__ == "__main__":
+    main()
