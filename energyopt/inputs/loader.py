@@ -151,8 +151,7 @@ class _Loader:
             self.problems.append(Problem("horizon.hours", f"{minutes / 60:g} h is not a whole number of "
                                          f"{horizon.step_minutes}-minute steps", self.path.name))
             return None
-        if start.minute % horizon.step_minutes and horizon.step_minutes < 60 or \
-                (horizon.step_minutes == 60 and start.minute != 0):
+        if start.minute % horizon.step_minutes or start.second or start.microsecond:
             self.problems.append(Problem("horizon.start", f"{start} is not on a {horizon.step_minutes}-minute "
                                          "boundary", self.path.name))
             return None
@@ -229,9 +228,16 @@ class _Loader:
             if dl <= rel:
                 self.problems.append(Problem(f"{label}.deadline", f"the deadline ({dl}) is not after the release "
                                              f"({rel})", name))
-            elif dl <= grid.start or rel >= grid.end:
-                self.problems.append(Problem(f"{label}.release", f"the window {rel} to {dl} lies outside the "
-                                             f"horizon {grid.start} to {grid.end}", name))
+            elif dl > grid.end:
+                self.problems.append(Problem(f"{label}.deadline", f"the deadline ({dl}) is after the horizon's end "
+                                             f"({grid.end}); extend the horizon or give the work due by its end",
+                                             name))
+            elif rel < grid.start:
+                self.problems.append(Problem(f"{label}.release", f"the release ({rel}) is before the horizon's "
+                                             f"start ({grid.start})", name))
+            elif not grid.steps_within(rel, dl):
+                self.problems.append(Problem(f"{label}.release", f"no whole {grid.step_minutes}-minute step lies "
+                                             f"between release {rel} and deadline {dl}", name))
             if j.min_power_fraction < j.throughput_curve[0][0] - 1e-9:
                 self.problems.append(Problem(f"{label}.throughput_curve", f"starts at power fraction "
                                              f"{j.throughput_curve[0][0]:g}, above min_power_fraction "

@@ -109,7 +109,8 @@ class Grid(Section):
     carbon_price_usd_per_t: float = F(0.0, unit="$/t CO2", ge=0, le=1000,
                                       desc="price on CO2, applied to grid and generator emissions")
     demand_charge_usd_per_kw: float = F(0.0, unit="$/kW", ge=0, le=500,
-                                        desc="charge on the horizon's highest import (one step's average)",
+                                        desc="charge on the horizon's highest import (one step's average), applied once per horizon: "
+                                             "for a monthly tariff give the share that this horizon should carry",
                                         source="domain.md, Prices: $15-20/kW-month is common")
 
 

@@ -36,6 +36,13 @@ class TimeGrid:
         last = int(np.ceil((end - self.start) / step))
         return list(range(max(first, 0), min(last, self.n_steps)))
 
+    def steps_within(self, start: pd.Timestamp, end: pd.Timestamp) -> list[int]:
+        """Steps that lie wholly inside [start, end)."""
+        step = pd.Timedelta(minutes=self.step_minutes)
+        first = int(np.ceil((start - self.start) / step))
+        last = int(np.floor((end - self.start) / step))
+        return list(range(max(first, 0), min(last, self.n_steps)))
+
     @cached_property
     def local_days(self) -> list[tuple[str, list[int]]]:
         """(local calendar date, steps that start on it): 23 or 25 hours on a daylight-saving change."""

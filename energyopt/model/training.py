@@ -1,7 +1,6 @@
 """Training jobs: power caps with a concave throughput curve, pauses, restarts and deadlines."""
 from __future__ import annotations
 
-import numpy as np
 import pyomo.environ as pyo
 
 from ..inputs import Instance
@@ -11,11 +10,8 @@ from ..inputs.schema import TrainingJob
 def job_steps(inst: Instance, job: TrainingJob) -> list[int]:
     """Steps that lie wholly between the job's release and its deadline."""
     g = inst.time
-    release = job.release if job.release is not None else g.start
-    deadline = job.deadline if job.deadline is not None else g.end
-    starts = g.index
-    ends = starts + (starts[1] - starts[0] if g.n_steps > 1 else np.timedelta64(g.step_minutes, "m"))
-    return [int(t) for t in np.flatnonzero((starts >= release) & (ends <= deadline))]
+    return g.steps_within(job.release if job.release is not None else g.start,
+                          job.deadline if job.deadline is not None else g.end)
 
 
 def curve_segments(job: TrainingJob) -> list[tuple[float, float]]:
