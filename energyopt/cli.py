@@ -41,7 +41,9 @@ def _fail(message: str, code: int) -> None:
     sys.exit(code)
 
 
-@click.group(epilog=EXIT_CODES_HELP)
+@click.group(epilog="\b\nExamples:\n  energyopt validate instances/small/small.toml\n"
+             "  energyopt solve instances/texas_summer_day/texas_summer_day.toml --out out/texas\n\n"
+             + EXIT_CODES_HELP)
 @click.version_option(package_name="energyopt")
 def app() -> None:
     """energyopt: day-ahead power plans for AI data centers.
@@ -91,14 +93,10 @@ def solve(instance: Path, out_dir: Path, time_limit, mip_gap, threads, parquet, 
 
 def _check_out(out_dir: Path) -> None:
     """Refuse an output folder we must not replace before spending time on a solve."""
-    from .results.result import RESULT_FILES
-    if out_dir.exists() and not out_dir.is_dir():
-        _fail(f"--out: {out_dir} exists and is not a folder", EXIT_BAD_INPUT)
-    if out_dir.is_dir():
-        extra = [p.name for p in out_dir.iterdir() if p.name not in RESULT_FILES]
-        if extra or (any(out_dir.iterdir()) and not (out_dir / "summary.json").is_file()):
-            _fail(f"--out: {out_dir} holds files that are not an energyopt result "
-                  f"({', '.join(sorted(extra)[:5])}); refusing to replace it", EXIT_BAD_INPUT)
+    from .results.result import output_dir_problem
+    problem = output_dir_problem(out_dir)
+    if problem:
+        _fail(f"--out: {problem}", EXIT_BAD_INPUT)
 
 
 @app.command(epilog="\b\nExample:\n  energyopt validate instances/small/small.toml\n\n" + EXIT_CODES_HELP)

@@ -189,8 +189,6 @@ def test_missing_column(small):
     assert "'chatt_mw'" in p.message and "chat_mw" in p.message
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: CSV rows are numbered as pandas rows + 2; a blank line (skipped by "
-                                       "pandas) shifts every later line number by one")
 def test_row_numbers_are_file_lines_even_after_a_blank_line(small):
     lines = small.lines()
     lines[4] = lines[4].replace(",38.5,", ",hot,")  # 15:00, file line 5 ...
@@ -296,9 +294,6 @@ def test_list_section_written_as_a_single_table(small):
 
 # -- unusable numbers -------------------------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="BUG: pydantic floats allow inf; fields with only a lower bound accept "
-                                       "`inf`, and the solve then ends as 'solver error' (exit 8) or a "
-                                       "non-explained 'infeasible' (exit 4) instead of exit 3")
 @pytest.mark.parametrize("old, new, field", [
     ("startup_cost_usd = 50.0", "startup_cost_usd = inf", f"{GEN}.startup_cost_usd"),
     ("work_mwh = 18.0", "work_mwh = inf", "training_jobs[0] (J1).work_mwh"),

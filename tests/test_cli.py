@@ -57,8 +57,6 @@ def test_top_level_help_lists_exit_codes(top_help):
     _assert_exit_codes_listed(top_help.stdout)
 
 
-@pytest.mark.xfail(strict=True, reason="`energyopt --help` has no example; only `solve --help` and "
-                                       "`validate --help` do")
 def test_top_level_help_shows_an_example(top_help):
     assert "Example" in top_help.stdout
 
@@ -169,16 +167,12 @@ def test_out_folder_that_is_not_a_result_is_refused(run_cli, small_toml, tmp_pat
     assert leftovers(tmp_path) == []
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: --out under a file (parent is not a folder) crashes after the solve "
-                                       "with 'internal error: FileExistsError' (exit 1) instead of exit 3")
 def test_out_under_a_file_is_bad_input(run_cli, small_toml, tmp_path):
     (tmp_path / "afile").write_text("x")
     proc = run_cli("solve", small_toml, "--out", tmp_path / "afile" / "out")
     assert_exit(proc, 3)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: `--out .` in an empty folder fails with 'internal error: OSError: "
-                                       "Device or resource busy' (exit 1) and leaves a '..old-*' folder behind")
 def test_out_current_folder(run_cli, small_toml, tmp_path):
     here = tmp_path / "empty"
     here.mkdir()

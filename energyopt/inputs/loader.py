@@ -249,7 +249,7 @@ class _Loader:
         for key in sorted(LIST_SECTIONS):
             for i, obj in enumerate(s.get(key, [])):
                 if obj.id in seen:
-                    self.problems.append(Problem(f"{key}[{i}].id", f"id {obj.id!r} is already used by "
+                    self.problems.append(Problem(f"{key}[{i}] ({obj.id}).id", f"id {obj.id!r} is already used by "
                                                  f"{seen[obj.id]}", self.path.name))
                 else:
                     seen[obj.id] = f"{key}[{i}]"

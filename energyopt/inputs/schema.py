@@ -27,7 +27,7 @@ def F(default: Any = ..., *, unit: str = "", desc: str, source: str = "",
 class Section(BaseModel):
     """Every section refuses unknown keys: a typo must not be silently ignored."""
 
-    model_config = ConfigDict(extra="forbid", validate_default=True)
+    model_config = ConfigDict(extra="forbid", validate_default=True, allow_inf_nan=False)
 
 
 class SeriesInput(Section):

@@ -29,10 +29,10 @@ class SeriesFile:
     name: str
     times_utc: pd.DatetimeIndex
     frame: pd.DataFrame
-    row_base: int  # file row of the first data row
+    rows: np.ndarray  # file row (CSV line) of each data row
 
     def row(self, i: int) -> int:
-        return int(i) + self.row_base
+        return int(self.rows[i])
 
 
 def safe_path(base_dir: Path, rel: str, field: str) -> tuple[Path | None, Problem | None]:
@@ -55,7 +55,8 @@ def read_series_file(path: Path, display: str, tz: str, field: str) -> tuple[Ser
             frame = pd.read_parquet(path)
             row_base = 1
         else:
-            frame = pd.read_csv(path, dtype={"timestamp": str})
+            # Blank lines are read as empty rows, then dropped, so rows keep their CSV line numbers.
+            frame = pd.read_csv(path, dtype={"timestamp": str}, skip_blank_lines=False)
             row_base = 2
     except Exception as exc:  # noqa: BLE001 - any parse failure is the user's file, reported as such
         return None, [Problem(field, f"cannot read the file: {exc}", display)]
@@ -64,14 +65,19 @@ def read_series_file(path: Path, display: str, tz: str, field: str) -> tuple[Ser
                               display)]
     if len(frame) == 0:
         return None, [Problem(field, "the file has no rows", display)]
-    times, problems = _parse_times(frame["timestamp"], tz, display, field, row_base)
+    keep = frame.notna().any(axis=1).to_numpy()
+    rows = np.flatnonzero(keep) + row_base
+    frame = frame[keep].reset_index(drop=True)
+    if len(frame) == 0:
+        return None, [Problem(field, "the file has no rows", display)]
+    times, problems = _parse_times(frame["timestamp"], tz, display, field, rows)
     if problems:
         return None, problems
-    sf = SeriesFile(display, times.as_unit("ns"), frame, row_base)
+    sf = SeriesFile(display, times.as_unit("ns"), frame, rows)
     return sf, _check_spacing(sf, field)
 
 
-def _parse_times(raw: pd.Series, tz: str, display: str, field: str, row_base: int):
+def _parse_times(raw: pd.Series, tz: str, display: str, field: str, rows: np.ndarray):
     if pd.api.types.is_datetime64_any_dtype(raw):
         t = pd.DatetimeIndex(raw)
         t = t.tz_convert("UTC") if t.tz is not None else t.tz_localize(tz, ambiguous="infer").tz_convert("UTC")
@@ -80,7 +86,7 @@ def _parse_times(raw: pd.Series, tz: str, display: str, field: str, row_base: in
     has_off = s.str.contains(_OFFSET)
     if has_off.any() and not has_off.all():
         i = int(np.argmin(has_off.to_numpy()) if has_off.iloc[0] else np.argmax(has_off.to_numpy()))
-        return None, [Problem(field, "timestamps mix UTC offsets and local times", display, i + row_base)]
+        return None, [Problem(field, "timestamps mix UTC offsets and local times", display, int(rows[i]))]
     try:
         if has_off.all():
             t = pd.to_datetime(s, utc=True, format="ISO8601", errors="coerce")
@@ -90,9 +96,9 @@ def _parse_times(raw: pd.Series, tz: str, display: str, field: str, row_base: in
         return None, [Problem(field, f"unreadable timestamps: {exc}", display)]
     bad = np.flatnonzero(t.isna().to_numpy())
     if len(bad):
-        rows = ", ".join(str(i + row_base) for i in bad[:5])
-        return None, [Problem(field, f"unreadable timestamp {s.iloc[bad[0]]!r} (rows {rows})", display,
-                              int(bad[0]) + row_base)]
+        listed = ", ".join(str(rows[i]) for i in bad[:5])
+        return None, [Problem(field, f"unreadable timestamp {s.iloc[bad[0]]!r} (rows {listed})", display,
+                              int(rows[bad[0]]))]
     t = pd.DatetimeIndex(t)
     if t.tz is None:
         try:
@@ -111,7 +117,8 @@ def _check_spacing(sf: SeriesFile, field: str) -> list[Problem]:
     problems = []
     dup = np.flatnonzero(d == 0)
     if len(dup):
-        problems.append(Problem(field, f"duplicate timestamp {sf.times_utc[dup[0]]} ({len(dup)} duplicates)",
+        problems.append(Problem(field, f"duplicate timestamp {sf.frame['timestamp'].iloc[dup[0] + 1]} "
+                                       f"({len(dup)} duplicates)",
                                 sf.name, sf.row(dup[0] + 1)))
     back = np.flatnonzero(d < 0)
     if len(back):

@@ -31,13 +31,13 @@ def build(b: pyo.Block, inst: Instance, it_load_mw, elastic: bool = False) -> No
     if tes is None:
         b.heat_balance = pyo.Constraint(T, rule=lambda _, t: b.Chill_MW_th[t] == it_load_mw[t])
     else:
-        b.Charge_MW_th = pyo.Var(T, bounds=(0.0, tes.max_charge_mw_th))
-        b.Discharge_MW_th = pyo.Var(T, bounds=(0.0, tes.max_discharge_mw_th))
+        # One net flow (charge > 0, discharge < 0): the tank is lossless, so separate charge and discharge
+        # variables would only add equivalent schedules for the solver to sort through.
+        b.Net_Charge_MW_th = pyo.Var(T, bounds=(-tes.max_discharge_mw_th, tes.max_charge_mw_th))
         b.Stored_MWh_th = pyo.Var(range(n + 1), bounds=(0.0, tes.capacity_mwh_th))
         b.Stored_MWh_th[0].fix(tes.initial_fraction * tes.capacity_mwh_th)
-        b.heat_balance = pyo.Constraint(T, rule=lambda _, t: b.Chill_MW_th[t]
-                                        == it_load_mw[t] + b.Charge_MW_th[t] - b.Discharge_MW_th[t])
+        b.heat_balance = pyo.Constraint(T, rule=lambda _, t: b.Chill_MW_th[t] == it_load_mw[t] + b.Net_Charge_MW_th[t])
         b.storage_balance = pyo.Constraint(T, rule=lambda _, t: b.Stored_MWh_th[t + 1]
-                                           == b.Stored_MWh_th[t] + dt * (b.Charge_MW_th[t] - b.Discharge_MW_th[t]))
+                                           == b.Stored_MWh_th[t] + dt * b.Net_Charge_MW_th[t])
         b.end_level = pyo.Constraint(expr=b.Stored_MWh_th[n] >= tes.initial_fraction * tes.capacity_mwh_th)
     b.power_mw = pyo.Expression(T, rule=lambda _, t: b.Chill_MW_th[t] / float(cop[t]))

@@ -61,8 +61,9 @@ def steps_table(inst: Instance, m: pyo.ConcreteModel) -> pd.DataFrame:
         cols["cooling_cop"] = cop
         cols["cooling_chill_mw_th"] = _vals(m.cooling.Chill_MW_th, T)
         if inst.cooling.thermal_storage is not None:
-            cols["thermal_storage.charge_mw_th"] = _vals(m.cooling.Charge_MW_th, T)
-            cols["thermal_storage.discharge_mw_th"] = _vals(m.cooling.Discharge_MW_th, T)
+            net = _vals(m.cooling.Net_Charge_MW_th, T)
+            cols["thermal_storage.charge_mw_th"] = np.maximum(net, 0.0)
+            cols["thermal_storage.discharge_mw_th"] = np.maximum(-net, 0.0)
             cols["thermal_storage.stored_mwh_th"] = _vals(m.cooling.Stored_MWh_th, range(1, n + 1))
         cols["cooling_mw"] = np.array([pyo.value(m.cooling.power_mw[t]) for t in T])
     else:

@@ -37,18 +37,37 @@ class Result:
 RESULT_FILES = ("summary.json", "steps.csv", "steps.parquet")
 
 
-def write_result(result: Result, out: Path, parquet: bool = False) -> Path:
+def output_dir_problem(out: Path) -> str | None:
+    """Why ``out`` cannot receive a result, or None. Checked before solving and again before writing."""
     if out.exists() and not out.is_dir():
-        raise OutputError(f"{out} exists and is not a folder")
-    if out.is_dir() and any(out.iterdir()) and not (out / "summary.json").is_file():
-        raise OutputError(f"{out} is not empty and holds no energyopt result; refusing to overwrite it")
-    if out.is_dir() and any(p.name not in RESULT_FILES for p in out.iterdir()):
+        return f"{out} exists and is not a folder"
+    for parent in out.absolute().parents:
+        if parent.exists():
+            if not parent.is_dir():
+                return f"{parent} is a file, so {out} cannot be created"
+            if not os.access(parent, os.W_OK):
+                return f"cannot write in {parent}"
+            break
+    if out.exists() and Path.cwd().resolve().is_relative_to(out.resolve()):
+        return f"{out} is the current folder (or holds it); give a folder below it"
+    if out.is_dir():
         extra = sorted(p.name for p in out.iterdir() if p.name not in RESULT_FILES)
-        raise OutputError(f"{out} holds files that are not part of a result ({', '.join(extra[:5])}); "
-                          "refusing to replace it")
+        if extra or (any(out.iterdir()) and not (out / "summary.json").is_file()):
+            return (f"{out} holds files that are not part of an energyopt result ({', '.join(extra[:5])}); "
+                    "refusing to replace it")
+    return None
+
+
+def write_result(result: Result, out: Path, parquet: bool = False) -> Path:
+    problem = output_dir_problem(out)
+    if problem:
+        raise OutputError(problem)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes 0700; a result folder gets the user's usual mode
         if result.steps is not None:
             result.steps.to_csv(tmp / "steps.csv", index=False, float_format="%.9g")
             if parquet:

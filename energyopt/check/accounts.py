@@ -1,0 +1,203 @@
+"""Cost terms, emissions and the summary's figures, recomputed from the inputs and ``steps.csv``."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .base import Ctx
+from .physics import import_cap, job_running, notice_windows, runs
+
+COST_TERMS = ("energy", "carbon", "demand_charge", "fuel", "startup", "inference_shed", "unfinished_work")
+WORK_EPS = 1e-6  # MWh: a step "does work" above this (for finish times)
+
+
+def check_accounts(ctx: Ctx) -> None:
+    costs, scales = _costs(ctx)
+    reported = ctx.summary.get("cost_breakdown_usd")
+    if not isinstance(reported, dict):
+        ctx.add("cost.breakdown", None, "summary.json has no cost_breakdown_usd", 0.0)
+        reported = {}
+    for key in sorted(set(reported) - set(COST_TERMS)):
+        ctx.add("cost.unknown", None, f"cost term {key!r} is not a term of the model", reported[key] or 0.0)
+    for key in COST_TERMS:
+        if key in reported or abs(costs[key]) > ctx.allow(scales[key]):
+            ctx.eq(f"cost.{key}", reported.get(key), costs[key], f"{key} cost ($)", scales[key])
+    total, scale = sum(costs.values()), sum(scales.values())
+    objective = ctx.summary.get("objective_usd")
+    ctx.eq("cost.objective", objective, total, "objective ($)", scale)
+    terms = [v for v in reported.values() if isinstance(v, (int, float))]
+    if isinstance(objective, (int, float)) and len(terms) == len(reported):
+        ctx.eq("cost.objective", objective, sum(terms), "objective vs the sum of its reported terms ($)",
+               sum(abs(v) for v in terms))
+    solver = (ctx.summary.get("solver") or {}).get("highs_objective_usd")
+    if solver is not None:
+        ctx.eq("cost.solver_objective", solver, total, "solver's objective ($)", scale)
+    _horizon(ctx)
+    _figures(ctx)
+
+
+def _costs(ctx: Ctx) -> tuple[dict[str, float], dict[str, float]]:
+    """Each cost term, and the magnitude of the figures it is computed from (the scale of its rounding)."""
+    inst, dt = ctx.inst, ctx.dt
+    imp = ctx.col("grid_import_mw")
+    usd_per_kg = inst.grid.carbon_price_usd_per_t / 1000.0
+    parts: dict[str, np.ndarray] = {
+        "energy": inst.grid.price_usd_per_mwh.values * imp * dt,
+        "carbon": usd_per_kg * np.concatenate([[co2_grid_kg(ctx)], co2_gen_kg(ctx)]),
+        "demand_charge": np.array([1000.0 * inst.grid.demand_charge_usd_per_kw * (imp.max() if ctx.n else 0.0)]),
+        "fuel": np.array([g.fuel_price_usd_per_gal * ctx.col(f"generator.{g.id}.fuel_gal").sum()
+                          for g in inst.generators]),
+        "startup": np.array([g.startup_cost_usd * len(runs(ctx.col(f"generator.{g.id}.on") > 0.5))
+                             for g in inst.generators]),
+        "inference_shed": np.array([s.shed_penalty_usd_per_mwh * dt * (s.demand_mw.values
+                                    - ctx.col(f"inference.{s.id}.served_mw")).sum() for s in inst.inference]),
+        "unfinished_work": np.array([j.unfinished_penalty_usd_per_mwh * max(0.0, j.work_mwh - work_done(ctx, j))
+                                     for j in inst.training_jobs]),
+    }
+    scales = {k: float(np.sum(np.abs(v))) for k, v in parts.items()}
+    # A difference (demand - served, required - done) is as exact as the figures it is taken from.
+    scales["inference_shed"] = float(sum(s.shed_penalty_usd_per_mwh * dt * s.demand_mw.values.sum()
+                                         for s in inst.inference))
+    scales["unfinished_work"] = float(sum(j.unfinished_penalty_usd_per_mwh * max(
+        j.work_mwh, np.abs(ctx.col(f"job.{j.id}.work_mwh")).sum()) for j in inst.training_jobs))
+    return {k: float(np.sum(v)) for k, v in parts.items()}, scales
+
+
+def co2_grid_kg(ctx: Ctx) -> float:
+    return float(np.sum(ctx.inst.grid.carbon_kg_per_mwh.values * ctx.col("grid_import_mw")) * ctx.dt)
+
+
+def co2_gen_kg(ctx: Ctx) -> np.ndarray:
+    return np.array([g.co2_kg_per_gal * ctx.col(f"generator.{g.id}.fuel_gal").sum() for g in ctx.inst.generators])
+
+
+def work_done(ctx: Ctx, job) -> float:
+    """Work of every step, less the restart loss at each start after the first (pausable jobs)."""
+    restarts = max(0, len(runs(job_running(ctx, job))) - 1) if job.can_pause else 0
+    return float(ctx.col(f"job.{job.id}.work_mwh").sum() - job.restart_loss_hours * job.power_mw * restarts)
+
+
+def _horizon(ctx: Ctx) -> None:
+    h, time = ctx.summary.get("horizon") or {}, ctx.inst.time
+    want = {"start": time.start.isoformat(), "end": time.end.isoformat(), "step_minutes": time.step_minutes,
+            "n_steps": time.n_steps}
+    for key, value in want.items():
+        got = h.get(key)
+        same = got == value if key in ("step_minutes", "n_steps") else _same_time(got, value)
+        if not same:
+            ctx.add("summary.horizon", None, f"horizon.{key}: summary has {got!r}, expected {value!r}", 0.0)
+
+
+def _same_time(a, b) -> bool:
+    try:
+        return a is not None and pd.Timestamp(a) == pd.Timestamp(b)
+    except ValueError:
+        return False
+
+
+_MISSING = object()
+
+
+def _get(ctx: Ctx, path: str, quiet: bool = False):
+    """The summary's value at ``a/b/c`` (list items by index); a missing one is itself a violation."""
+    node = ctx.summary
+    for key in path.split("/"):
+        if isinstance(node, list) and key.isdigit() and int(key) < len(node):
+            node = node[int(key)]
+        elif isinstance(node, dict) and key in node:
+            node = node[key]
+        else:
+            if not quiet:
+                ctx.add("summary.missing", None, f"summary.json lacks {path.replace('/', '.')}", 0.0)
+            return _MISSING
+    return node
+
+
+def _fig(ctx: Ctx, constraint: str, path: str, expected: float, scale: float = 0.0) -> None:
+    got = _get(ctx, path)
+    if got is not _MISSING:
+        ctx.eq(constraint, got, float(expected), path.replace("/", "."), scale)
+
+
+def _figures(ctx: Ctx) -> None:
+    inst, dt = ctx.inst, ctx.dt
+    imp = ctx.col("grid_import_mw")
+    grid_kg, gen_kg = co2_grid_kg(ctx), co2_gen_kg(ctx)
+    _fig(ctx, "summary.co2", "co2_t", (grid_kg + gen_kg.sum()) / 1000.0)
+    _fig(ctx, "summary.co2", "co2_t_by_source/grid", grid_kg / 1000.0)
+    _fig(ctx, "summary.co2", "co2_t_by_source/generators", gen_kg.sum() / 1000.0)
+    _fig(ctx, "summary.grid", "grid_import_mwh", imp.sum() * dt, np.abs(imp).sum() * dt)
+    _fig(ctx, "summary.grid", "peak_import_mw", imp.max())
+    nox_total = 0.0
+    for g in inst.generators:
+        on, out = ctx.col(f"generator.{g.id}.on") > 0.5, ctx.col(f"generator.{g.id}.output_mw")
+        fuel, nox = ctx.col(f"generator.{g.id}.fuel_gal"), g.nox_kg_per_mwh * dt * out.sum()
+        nox_total += nox
+        base = f"generator_run_hours/{g.id}"
+        for key, want in (("hours", on.sum() * dt), ("limit_hours", g.run_hours_left),
+                          ("starts", len(runs(on))), ("output_mwh", out.sum() * dt),
+                          ("fuel_gal", fuel.sum()), ("nox_kg", nox)):
+            _fig(ctx, "summary.generators", f"{base}/{key}", float(want))
+    _fig(ctx, "summary.nox", "nox_kg", nox_total)
+    ends = inst.time.index + pd.Timedelta(minutes=inst.time.step_minutes)
+    for j in inst.training_jobs:
+        base, done = f"jobs/{j.id}", work_done(ctx, j)
+        work = ctx.col(f"job.{j.id}.work_mwh")
+        if done > j.work_mwh + ctx.allow(j.work_mwh):
+            ctx.add("job.work_limit", None, f"job {j.id} does {done:.9g} MWh of work; it needs only "
+                    f"{j.work_mwh:g}", done - j.work_mwh)
+        reported = _get(ctx, f"{base}/work_done_mwh", quiet=True)
+        _fig(ctx, "job.work_done", f"{base}/work_done_mwh", done, np.abs(work).sum())
+        if isinstance(reported, (int, float)) and not isinstance(reported, bool):
+            _fig(ctx, "job.unfinished", f"{base}/unfinished_mwh", j.work_mwh - reported, j.work_mwh)
+        _fig(ctx, "summary.jobs", f"{base}/work_required_mwh", j.work_mwh)
+        _fig(ctx, "summary.jobs", f"{base}/energy_mwh", ctx.col(f"job.{j.id}.power_mw").sum() * dt)
+        _fig(ctx, "summary.jobs", f"{base}/starts", len(runs(job_running(ctx, j))))
+        last = np.flatnonzero(work > WORK_EPS)
+        finish = ends[last[-1]] if len(last) else None
+        got = _get(ctx, f"{base}/finish_time")
+        if got is _MISSING:
+            pass
+        elif (finish is None) != (got is None) or (finish is not None and not _same_time(got, finish)):
+            ctx.add("summary.jobs", None, f"jobs.{j.id}.finish_time: summary has {got!r}, expected "
+                    f"{None if finish is None else finish.isoformat()!r}", 0.0)
+        deadline = j.deadline if j.deadline is not None else inst.time.end
+        got = _get(ctx, f"{base}/deadline")
+        if got is not _MISSING and not _same_time(got, deadline):
+            ctx.add("summary.jobs", None, f"jobs.{j.id}.deadline differs from the instance's {deadline}", 0.0)
+    shed_total = 0.0
+    for s in inst.inference:
+        served, base = ctx.col(f"inference.{s.id}.served_mw"), f"inference/{s.id}"
+        demand = s.demand_mw.values
+        shed_total += (demand - served).sum() * dt
+        _fig(ctx, "summary.inference", f"{base}/demand_mwh", demand.sum() * dt)
+        _fig(ctx, "summary.inference", f"{base}/served_mwh", served.sum() * dt)
+        _fig(ctx, "summary.inference", f"{base}/shed_mwh", (demand - served).sum() * dt, demand.sum() * dt)
+    _fig(ctx, "summary.inference", "inference_shed_mwh", shed_total, sum(s.demand_mw.values.sum() * dt
+                                                                         for s in inst.inference))
+    _curtailment(ctx, imp)
+
+
+def _curtailment(ctx: Ctx, imp: np.ndarray) -> None:
+    reported = ctx.summary.get("curtailment")
+    if not isinstance(reported, list) or len(reported) != len(ctx.inst.notices):
+        ctx.add("summary.curtailment", None, f"summary lists {len(reported or [])} notice(s), the instance "
+                f"{len(ctx.inst.notices)}", 0.0)
+        return
+    cap = import_cap(ctx)
+    for k, (notice, w, item) in enumerate(zip(ctx.inst.notices, notice_windows(ctx), reported)):
+        if item.get("id") != notice.id:
+            ctx.add("summary.curtailment", None, f"curtailment[{k}] is {item.get('id')!r}, expected "
+                    f"{notice.id!r}", 0.0)
+            continue
+        _fig(ctx, "summary.curtailment", f"curtailment/{k}/cap_mw", notice.import_cap_mw)
+        peak = item.get("max_import_mw")
+        if not w:
+            if peak is not None:
+                ctx.add("summary.curtailment", None, f"notice {notice.id} touches no step but reports "
+                        f"max_import_mw {peak!r}", 0.0)
+            continue
+        ctx.eq("summary.curtailment", peak, float(imp[w].max()), f"notice {notice.id}: max import (MW)")
+        if peak is not None and not isinstance(peak, str) and peak > cap[w].max() + ctx.allow(peak):
+            ctx.add("grid.import_cap", None, f"notice {notice.id}: reported max import {peak:.9g} MW exceeds "
+                    f"its cap {cap[w].max():.9g}", peak - cap[w].max())

@@ -1,0 +1,152 @@
+"""The checker's plumbing: the :class:`Violation` record, reading a result folder, tolerant comparisons."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..inputs import Instance
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One violated constraint or inconsistent figure.
+
+    ``constraint`` is a dotted name (``grid.import_cap``, ``cost.energy``, ...); ``step`` and
+    ``timestamp`` locate it when it belongs to one step; ``amount`` is by how much it is off
+    (in the constraint's unit; positive).
+    """
+
+    constraint: str
+    step: int | None
+    timestamp: str | None
+    message: str
+    amount: float
+
+    def __str__(self) -> str:
+        where = f" at step {self.step} ({self.timestamp})" if self.step is not None else ""
+        return f"{self.constraint}{where}: {self.message} (off by {self.amount:.6g})"
+
+
+@dataclass
+class ResultFiles:
+    summary: dict
+    steps: pd.DataFrame
+
+
+def read_result(folder: Path) -> ResultFiles | Violation:
+    """The summary and the per-step table, or a violation saying why they cannot be read."""
+    try:
+        summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        return Violation("result.files", None, None, f"cannot read {folder / 'summary.json'}: {exc}", 0.0)
+    if not (folder / "steps.csv").is_file():
+        return Violation("result.files", None, None, f"{folder} holds no steps.csv (status "
+                         f"{summary.get('status')!r}): there is no schedule to check", 0.0)
+    try:
+        steps = pd.read_csv(folder / "steps.csv", dtype={"timestamp": str})
+    except (OSError, ValueError) as exc:
+        return Violation("result.files", None, None, f"cannot read {folder / 'steps.csv'}: {exc}", 0.0)
+    return ResultFiles(summary, steps)
+
+
+def _iso(ts: pd.Timestamp) -> str:
+    return ts.isoformat()
+
+
+class Ctx:
+    """What every check needs: the instance, the result, the tolerance and the violations found so far."""
+
+    def __init__(self, inst: Instance, files: ResultFiles, tol: float):
+        self.inst, self.summary, self.df, self.tol = inst, files.summary, files.steps, tol
+        self.n = inst.time.n_steps
+        self.dt = inst.time.dt_hours
+        self.stamps = [_iso(t) for t in inst.time.index]
+        self.violations: list[Violation] = []
+
+    # -- recording ---------------------------------------------------------------------------------
+    def add(self, constraint: str, step: int | None, message: str, amount: float) -> None:
+        stamp = self.stamps[step] if step is not None and 0 <= step < self.n else None
+        self.violations.append(Violation(constraint, step, stamp, message, float(abs(amount))))
+
+    def allow(self, *magnitudes) -> np.ndarray | float:
+        """The slack allowed for quantities of these magnitudes: ``tol * max(1, |m|...)``."""
+        mag = np.ones_like(np.asarray(magnitudes[0], dtype=float)) if magnitudes else 1.0
+        for m in magnitudes:
+            mag = np.maximum(mag, np.abs(np.asarray(m, dtype=float)))
+        return self.tol * mag
+
+    # -- comparisons -------------------------------------------------------------------------------
+    def leq(self, constraint: str, lhs, rhs, what: str, steps=None) -> None:
+        """Per step: ``lhs <= rhs``; ``what`` names the two sides (``"import <= cap"``)."""
+        lhs, rhs = np.broadcast_arrays(np.asarray(lhs, dtype=float), np.asarray(rhs, dtype=float))
+        excess = lhs - rhs
+        idx = range(len(lhs)) if steps is None else steps
+        for k, t in enumerate(idx):
+            if not excess[k] <= self.allow(lhs[k], rhs[k]):  # also catches NaN
+                self.add(constraint, t, f"{what}: {lhs[k]:.9g} > {rhs[k]:.9g}", excess[k])
+
+    def eq_steps(self, constraint: str, got, want, what: str, scale=None) -> None:
+        """Per step: ``got == want`` within the tolerance (scaled by ``scale`` when given)."""
+        got, want = np.broadcast_arrays(np.asarray(got, dtype=float), np.asarray(want, dtype=float))
+        slack = self.allow(got, want, *([] if scale is None else [scale]))
+        for t in np.flatnonzero(~(np.abs(got - want) <= slack)):
+            self.add(constraint, int(t), f"{what}: {got[t]:.9g}, expected {want[t]:.9g}", got[t] - want[t])
+
+    def eq(self, constraint: str, reported, expected: float, what: str, scale: float = 0.0) -> None:
+        """One figure: the summary's ``reported`` against the recomputed ``expected``."""
+        if reported is None or isinstance(reported, (str, bool)):
+            self.add(constraint, None, f"{what}: summary has {reported!r}, expected {expected:.9g}", expected)
+            return
+        if not abs(reported - expected) <= self.allow(reported, expected, scale):
+            self.add(constraint, None, f"{what}: summary has {reported:.9g}, recomputed {expected:.9g}",
+                     reported - expected)
+
+    # -- the table ---------------------------------------------------------------------------------
+    def col(self, name: str) -> np.ndarray:
+        return self.df[name].to_numpy(dtype=float)
+
+    def required_columns(self) -> list[str]:
+        inst = self.inst
+        cols = ["timestamp", "price_usd_per_mwh", "carbon_kg_per_mwh", "import_cap_mw", "grid_import_mw"]
+        for g in inst.generators:
+            cols += [f"generator.{g.id}.{x}" for x in ("on", "output_mw", "fuel_gal")]
+        if inst.battery is not None:
+            cols += ["battery.charge_mw", "battery.discharge_mw", "battery.stored_mwh"]
+        for j in inst.training_jobs:
+            cols += [f"job.{j.id}.power_mw", f"job.{j.id}.work_mwh"]
+        for s in inst.inference:
+            cols += [f"inference.{s.id}.{x}" for x in ("demand_mw", "served_mw", "shed_mw")]
+        cols += ["it_load_mw", "overhead_mw"]
+        if inst.cooling is not None:
+            cols += ["outdoor_temp_c", "cooling_capacity_mw_th", "cooling_cop", "cooling_chill_mw_th"]
+            if inst.cooling.thermal_storage is not None:
+                cols += [f"thermal_storage.{x}" for x in ("charge_mw_th", "discharge_mw_th", "stored_mwh_th")]
+        return cols + ["cooling_mw", "facility_load_mw"]
+
+    def structure_ok(self) -> bool:
+        """Columns, row count and timestamps; False when the table cannot be checked further."""
+        missing = [c for c in self.required_columns() if c not in self.df.columns]
+        if missing:
+            self.add("steps.columns", None, f"steps.csv lacks column(s) {', '.join(missing)}", len(missing))
+        if len(self.df) != self.n:
+            self.add("steps.rows", None, f"steps.csv has {len(self.df)} rows, the horizon {self.n} steps",
+                     len(self.df) - self.n)
+        if missing or len(self.df) != self.n:
+            return False
+        numeric = [c for c in self.required_columns() if c != "timestamp"]
+        bad = [c for c in numeric if not pd.api.types.is_numeric_dtype(self.df[c]) or self.df[c].isna().any()]
+        if bad:
+            self.add("steps.values", None, f"non-numeric or empty values in {', '.join(bad)}", len(bad))
+            return False
+        for t, (text, want) in enumerate(zip(self.df["timestamp"], self.inst.time.index)):
+            try:
+                ok = pd.Timestamp(text) == want and pd.Timestamp(text).utcoffset() == want.utcoffset()
+            except ValueError:
+                ok = False
+            if not ok:
+                self.add("steps.timestamp", t, f"timestamp {text!r}, expected {self.stamps[t]}", 0.0)
+        return True
