@@ -5,7 +5,7 @@ Exit codes (also in ``energyopt --help`` and the README):
   1 internal error (a bug: please report it)              6 stopped at the time limit with no schedule
   2 usage error (unknown option, missing argument)        7 unbounded
   3 bad input (invalid instance or output folder)         8 solver error
-  4 infeasible (with an explanation of what cannot be met)
+  4 infeasible (with an explanation of what cannot be met) 9 check: the schedule violates the instance
 """
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ import click
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_BAD_INPUT, EXIT_INFEASIBLE = 0, 1, 2, 3, 4
 EXIT_TIME_LIMIT, EXIT_TIME_LIMIT_NO_SOLUTION, EXIT_UNBOUNDED, EXIT_SOLVER_ERROR = 5, 6, 7, 8
+EXIT_CHECK_FAILED = 9
 
 EXIT_CODES_HELP = """\b
 Exit codes:
@@ -25,6 +26,7 @@ Exit codes:
   1 internal error           5 time limit, best schedule written
   2 usage error              6 time limit, no schedule found
   3 bad input                7 unbounded   8 solver error
+                             9 check found violations
 """
 
 
@@ -112,6 +114,26 @@ def validate(instance: Path) -> None:
     click.echo(f"{instance}: valid. {g.n_steps} steps of {g.step_minutes} min from {g.start} to {g.end}; "
                f"{len(inst.generators)} generators, {len(inst.training_jobs)} training jobs, "
                f"{len(inst.inference)} inference services, {len(inst.notices)} notices.")
+
+
+@app.command(epilog="\b\nExample:\n  energyopt check instances/small/small.toml out/small\n\n" + EXIT_CODES_HELP)
+@click.argument("instance", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("result_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--tol", type=click.FloatRange(min=0), default=1e-6, show_default=True,
+              help="Relative tolerance: a quantity of size m may be off by tol x max(1, m).")
+def check(instance: Path, result_dir: Path, tol: float) -> None:
+    """Re-verify the schedule in RESULT_DIR against INSTANCE, without the model (exit 0 if it holds, 9 if not)."""
+    from .check import check_result
+    from .inputs import InstanceError, load_instance
+    try:
+        inst = load_instance(instance)
+    except InstanceError as exc:
+        _fail(exc.render(), EXIT_BAD_INPUT)
+    violations = check_result(inst, result_dir, tol=tol)
+    if violations:
+        _fail(f"{result_dir}: {len(violations)} violation(s):\n" + "\n".join(f"  - {v}" for v in violations),
+              EXIT_CHECK_FAILED)
+    click.echo(f"{result_dir}: the schedule satisfies every constraint of {instance} and its summary adds up.")
 
 
 def main() -> None:

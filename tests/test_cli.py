@@ -203,3 +203,23 @@ def test_validate_valid_and_module_entry_point_matches_cli_py(run_cli, small_tom
     assert_exit(proc, 0)
     assert "optimal" in proc.stdout
     assert json.loads((out / "summary.json").read_text())["status"] == "optimal"
+
+
+# -- check -------------------------------------------------------------------------------------------
+
+def test_check_accepts_a_solved_schedule_and_rejects_a_tampered_one(run_cli, small_toml, tmp_path):
+    out = tmp_path / "res"
+    assert_exit(run_cli("solve", small_toml, "--out", out, "-q", "--mip-gap", "0"), 0)
+    ok = run_cli("check", small_toml, out)
+    assert_exit(ok, 0)
+    # Push one step's import 5 MW above the 20 MW interconnection: the checker must name the cap.
+    lines = (out / "steps.csv").read_text().splitlines()
+    header = lines[0].split(",")
+    k = header.index("grid_import_mw")
+    row = lines[1].split(",")
+    row[k] = "25"
+    lines[1] = ",".join(row)
+    (out / "steps.csv").write_text("\n".join(lines) + "\n")
+    bad = run_cli("check", small_toml, out)
+    assert_exit(bad, 9)
+    assert "grid.import_cap" in bad.stderr and "Traceback" not in bad.stderr
