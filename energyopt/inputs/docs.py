@@ -90,7 +90,8 @@ RULES: dict[type[BaseModel], list[str]] = {
     S.TrainingJob: ["`throughput_curve`: x strictly increasing, every point in (0, 1] x (0, 1], non-decreasing and "
                     "concave (slopes non-increasing), last point (1, 1)",
                     "`min_power_fraction` at least the curve's first power fraction (the curve must cover every "
-                    "allowed cap)", "`deadline` after `release`; the window must overlap the horizon"],
+                    "allowed cap)", "`deadline` after `release`, both inside the horizon, with at least one whole step between them "
+                    "(work due after the horizon cannot be planned yet: extend the horizon)"],
     S.Battery: ["`initial_fraction` >= `reserve_fraction`"],
 }
 
