@@ -5,10 +5,10 @@ import time
 from pathlib import Path
 
 from .inputs import Instance, load_instance
-from .model import build_model
+from .model import build_model, tighten_solution
 from .results import Result
 from .results.extract import FORMAT_VERSION, steps_table, summary
-from .solve import SolveOptions, solve_model
+from .solve import SolveOptions, SolveStatus, solve_model
 from .solve.diagnose import explain_infeasible
 
 
@@ -41,6 +41,8 @@ def solve(instance: Instance | str | Path, options: SolveOptions | None = None) 
         head["diagnosis"] = diagnosis
         head["timings_s"] = {"build": t1 - t0, **info.timings_s}
         return Result(status=info.status, summary=head, diagnosis=diagnosis)
+    if info.status is not SolveStatus.OPTIMAL:
+        tighten_solution(m)
     steps = steps_table(inst, m)
     body = summary(inst, m, steps)
     t3 = time.perf_counter()

@@ -64,6 +64,15 @@ def build_model(inst: Instance, elastic: bool = False) -> pyo.ConcreteModel:
     return m
 
 
+def tighten_solution(m: pyo.ConcreteModel) -> None:
+    """Give auxiliary variables (starts, peak) the values the schedule implies, for a solve stopped at a limit,
+    where the solver may leave them above what the schedule costs. Each component owns its own ``tighten``."""
+    for name, module, _ in IT_COMPONENTS + SUPPLY_COMPONENTS:
+        blk = m.component(name)
+        if blk is not None and hasattr(module, "tighten"):
+            module.tighten(blk)
+
+
 def cost_terms(m: pyo.ConcreteModel) -> dict[str, object]:
     """Cost expressions by term, summed over blocks (the same expressions the objective sums)."""
     terms: dict[str, object] = {}

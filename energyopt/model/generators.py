@@ -78,3 +78,15 @@ def build(b: pyo.Block, inst: Instance) -> None:
         "startup": sum(units[g].startup_cost_usd * b.Start[g, t] for g, t in GT),
         "carbon": carbon_usd_per_kg * b.co2_kg,
     }[k])
+
+
+def tighten(b: pyo.Block) -> None:
+    """After a solve stopped short of optimality, set starts and stops to the on/off changes themselves:
+    the schedule is unchanged, still feasible, and its start-up cost is what it really costs."""
+    prev: dict[str, float] = {}
+    for g, t in b.On:
+        on = round(pyo.value(b.On[g, t]))
+        was = prev.get(g, 0)
+        b.Start[g, t].set_value(float(max(on - was, 0)))
+        b.Stop[g, t].set_value(float(max(was - on, 0)))
+        prev[g] = on

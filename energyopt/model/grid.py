@@ -40,3 +40,9 @@ def build(b: pyo.Block, inst: Instance) -> None:
         "carbon": carbon_usd_per_kg * b.co2_kg,
         "demand_charge": demand,
     }[k])
+
+
+def tighten(b: pyo.Block) -> None:
+    """After a solve stopped short of optimality, set the peak to the highest import actually planned."""
+    if hasattr(b, "Peak_MW"):
+        b.Peak_MW.set_value(max(pyo.value(b.Import_MW[t]) for t in b.Import_MW))
