@@ -1,8 +1,26 @@
-"""energyopt: day-ahead power planning for AI data centers (Pyomo + HiGHS)."""
-from .api import solve
-from .inputs import Instance, InstanceError, load_instance
-from .results import Result
-from .solve import SolveOptions, SolveStatus
+"""energyopt: day-ahead power planning for AI data centers (Pyomo + HiGHS).
 
-__all__ = ["Instance", "InstanceError", "Result", "SolveOptions", "SolveStatus", "load_instance", "solve"]
+The public names are imported on first use, so ``energyopt ledger ...`` and ``energyopt --help`` do not
+pay for importing Pyomo, pandas and HiGHS.
+"""
+from __future__ import annotations
+
+import importlib
+
+_LAZY = {
+    "solve": ".api",
+    "Instance": ".inputs", "InstanceError": ".inputs", "load_instance": ".inputs",
+    "Result": ".results",
+    "SolveOptions": ".solver", "SolveStatus": ".solver",
+}
+
+__all__ = sorted(_LAZY)
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'energyopt' has no attribute {name!r}")

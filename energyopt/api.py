@@ -8,8 +8,8 @@ from .inputs import Instance, load_instance
 from .model import build_model, tighten_solution
 from .results import Result
 from .results.extract import FORMAT_VERSION, steps_table, summary
-from .solve import SolveOptions, SolveStatus, solve_model
-from .solve.diagnose import explain_infeasible
+from .solver import SolveOptions, SolveStatus, solve_model
+from .solver.diagnose import explain_infeasible
 
 
 def solve(instance: Instance | str | Path, options: SolveOptions | None = None) -> Result:

@@ -27,11 +27,12 @@ Exit codes:
   2 usage error              6 time limit, no schedule found
   3 bad input                7 unbounded   8 solver error
                              9 check found violations
+  ledger: 10 would exceed a permit window, 11 ledger corrupt or newer, 12 ledger locked
 """
 
 
 def _status_exit(status) -> int:
-    from .solve import SolveStatus
+    from .solver import SolveStatus
     return {SolveStatus.OPTIMAL: EXIT_OK, SolveStatus.TIME_LIMIT_FEASIBLE: EXIT_TIME_LIMIT,
             SolveStatus.TIME_LIMIT_NO_SOLUTION: EXIT_TIME_LIMIT_NO_SOLUTION,
             SolveStatus.INFEASIBLE: EXIT_INFEASIBLE, SolveStatus.UNBOUNDED: EXIT_UNBOUNDED,
@@ -74,7 +75,7 @@ def solve(instance: Path, out_dir: Path, time_limit, mip_gap, threads, parquet, 
     from .inputs import InstanceError, load_instance
     from .results import OutputError
     from .results.text import render
-    from .solve import SolveOptions
+    from .solver import SolveOptions
 
     try:
         inst = load_instance(instance)
@@ -134,6 +135,14 @@ def check(instance: Path, result_dir: Path, tol: float) -> None:
         _fail(f"{result_dir}: {len(violations)} violation(s):\n" + "\n".join(f"  - {v}" for v in violations),
               EXIT_CHECK_FAILED)
     click.echo(f"{result_dir}: the schedule satisfies every constraint of {instance} and its summary adds up.")
+
+
+def _register_ledger() -> None:
+    from .ledger.cli import ledger_group
+    app.add_command(ledger_group, "ledger")
+
+
+_register_ledger()
 
 
 def main() -> None:

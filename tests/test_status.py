@@ -3,7 +3,7 @@ import highspy
 import pytest
 
 from energyopt.cli import _status_exit
-from energyopt.solve.status import SolveStatus, from_highs
+from energyopt.solver.status import SolveStatus, from_highs
 
 MS = highspy.HighsModelStatus
 

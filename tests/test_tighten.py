@@ -6,7 +6,7 @@ import pytest
 
 import energyopt as eo
 from energyopt.model import build_model, cost_terms, tighten_solution
-from energyopt.solve import SolveOptions, solve_model
+from energyopt.solver import SolveOptions, solve_model
 
 SMALL = Path(__file__).resolve().parent.parent / "instances" / "small" / "small.toml"
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..solve.status import SolveStatus
+from ..solver.status import SolveStatus
 
 
 class OutputError(Exception):

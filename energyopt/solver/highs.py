@@ -6,6 +6,9 @@ is the fastest of the routes Pyomo offers.
 """
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
 import time
 from dataclasses import dataclass, field
 
@@ -79,8 +82,7 @@ def solve_model(m: pyo.ConcreteModel, opts: SolveOptions) -> SolveInfo:
         lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
                            for i in is_int]
 
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", bool(opts.log))
+    h = new_highs(opts.log)
     h.setOptionValue("mip_rel_gap", float(opts.mip_rel_gap))
     h.setOptionValue("random_seed", 0)
     if opts.time_limit_s is not None:
@@ -112,6 +114,45 @@ def solve_model(m: pyo.ConcreteModel, opts: SolveOptions) -> SolveInfo:
     return SolveInfo(status=status, objective_usd=objective, mip_gap=gap, highs_status=h.modelStatusToString(ms),
                      timings_s={"hand_off": t2 - t0, "compile": t1 - t0, "highs": t3 - t2, "load": t4 - t3},
                      n_rows=n_rows, n_cols=n_cols, n_integer=int(is_int.sum()))
+
+
+def new_highs(log: bool) -> highspy.Highs:
+    """A Highs object; without ``log`` nothing reaches the console (HiGHS 1.16 prints its banner from
+    the constructor, before any option can be set, so stdout is silenced at the descriptor level)."""
+    if log:
+        return highspy.Highs()
+    with _quiet_stdout():
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+    return h
+
+
+@contextlib.contextmanager
+def _quiet_stdout():
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # pytest capture, notebooks: nothing to silence
+        yield
+        return
+    sys.stdout.flush()
+    saved = os.dup(fd)
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), fd)
+        yield
+    finally:
+        _flush_c_stdio()
+        os.dup2(saved, fd)
+        os.close(saved)
+
+
+def _flush_c_stdio() -> None:
+    """Flush C stdio buffers, so nothing HiGHS printed while silenced reaches the console later."""
+    try:
+        import ctypes
+        ctypes.CDLL(None).fflush(None)
+    except (OSError, AttributeError):
+        pass
 
 
 def _default_unused(m: pyo.ConcreteModel) -> None:
