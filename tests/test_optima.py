@@ -311,6 +311,35 @@ def test_restart_loss_decides_between_split_and_contiguous_runs(tmp_path, work, 
     assert r.summary["jobs"]["J1"]["work_done_mwh"] == approx(work)
 
 
+def test_restarts_are_counted_exactly_when_nothing_pushes_them_down(tmp_path):
+    # Regression: restarts were only bounded below, so with a zero penalty for unfinished work the solver
+    # could report extra restarts and a negative work done. Price $40 > 0 and no penalty: the job never
+    # runs; work done 0, unfinished 6 (the whole job), cost 0.
+    inst, series = base(4, 40.0)
+    inst["training_jobs"] = [full_power_job(power=4.0, work=6.0, restart_loss_hours=0.25,
+                                            unfinished_penalty_usd_per_mwh=0.0)]
+    r = solve_dict(tmp_path, inst, series)
+    assert r.summary["jobs"]["J1"]["work_done_mwh"] == approx(0.0)
+    assert r.summary["jobs"]["J1"]["unfinished_mwh"] == approx(6.0)
+    assert r.summary["objective_usd"] == approx(0.0)
+
+
+def test_negative_prices_do_not_buy_restarts(tmp_path):
+    # Price -$10 in hours 0 and 2, +$100 in 1 and 3; job 4 MW at full power only, work 8 MWh, loss
+    # 0.5 h x 4 MW = 2 MWh per restart, penalty $30/MWh. Options:
+    #   run 0 and 2: earns 2 x 40 = $80, done 8 - 2 = 6, unfinished 2 x $30 = $60 -> -$20;
+    #   run 0 only: -$40 + 4 x 30 = $80;  run 0, 2 and 3: -80 + 400 + (10 - 2 = 8 done) = $320;
+    #   run 0-1 (one stretch): -40 + 400 = $360; nothing: 8 x 30 = $240.
+    # Optimum -$20 with exactly one restart (extra restarts would only lose work).
+    inst, series = base(4, [-10, 100, -10, 100])
+    inst["training_jobs"] = [full_power_job(power=4.0, work=8.0, restart_loss_hours=0.5,
+                                            unfinished_penalty_usd_per_mwh=30.0)]
+    r = solve_dict(tmp_path, inst, series)
+    assert r.steps["job.J1.power_mw"].to_numpy() == approx([4, 0, 4, 0])
+    assert r.summary["jobs"]["J1"]["work_done_mwh"] == approx(6.0)
+    assert r.summary["objective_usd"] == approx(-20.0)
+
+
 def test_job_that_cannot_pause_runs_in_one_stretch(tmp_path):
     inst, series = base(4, [10, 300, 10, 100])
     inst["training_jobs"] = [full_power_job(work=20.0, can_pause=False)]

@@ -33,7 +33,7 @@ def build(b: pyo.Block, inst: Instance) -> None:
     b.Power_MW = pyo.Var(JT, bounds=lambda _, j, t: (0.0, jobs[j].power_mw))
     b.Run = pyo.Var(JT, domain=pyo.Binary)
     b.Work_MWh = pyo.Var(JT, bounds=lambda _, j, t: (0.0, jobs[j].power_mw * dt))
-    b.Unfinished_MWh = pyo.Var(list(jobs), bounds=(0.0, None))
+    b.Unfinished_MWh = pyo.Var(list(jobs), bounds=lambda _, j: (0.0, jobs[j].work_mwh))
 
     b.max_power = pyo.Constraint(JT, rule=lambda _, j, t: b.Power_MW[j, t] <= jobs[j].power_mw * b.Run[j, t])
     b.min_power = pyo.Constraint(JT, rule=lambda _, j, t: b.Power_MW[j, t]
@@ -50,15 +50,22 @@ def build(b: pyo.Block, inst: Instance) -> None:
     def prev_run(j, t):
         return b.Run[j, t - 1] if (j, t - 1) in b.Run else 0
 
+    # Start is exact: 1 exactly where the job runs and did not run the step before (Run is binary).
     b.start_def = pyo.Constraint(tracked, rule=lambda _, j, t: b.Start[j, t] >= b.Run[j, t] - prev_run(j, t))
+    b.start_if_running = pyo.Constraint(tracked, rule=lambda _, j, t: b.Start[j, t] <= b.Run[j, t])
+    b.start_if_was_off = pyo.Constraint(tracked, rule=lambda _, j, t: b.Start[j, t] <= 1 - prev_run(j, t))
     no_pause = [j for j in jobs if not jobs[j].can_pause and steps[j]]
     b.one_stretch = pyo.Constraint(no_pause, rule=lambda _, j: sum(b.Start[j, t] for t in steps[j]) <= 1)
+    # Restarts = starts - (1 if the job ran at all): Ran is min(1, starts), exact because starts are integral.
     lossy = [j for j in jobs if jobs[j].can_pause and jobs[j].restart_loss_hours > 0 and steps[j]]
-    b.Restarts = pyo.Var(lossy, bounds=(0.0, None))
-    b.restarts_def = pyo.Constraint(lossy, rule=lambda _, j: b.Restarts[j] >= sum(b.Start[j, t] for t in steps[j]) - 1)
+    b.Ran = pyo.Var(lossy, bounds=(0.0, 1.0))
+    b.ran_if_started = pyo.Constraint([(j, t) for j in lossy for t in steps[j]],
+                                      rule=lambda _, j, t: b.Ran[j] >= b.Start[j, t])
+    b.ran_only_if_started = pyo.Constraint(lossy, rule=lambda _, j: b.Ran[j] <= sum(b.Start[j, t] for t in steps[j]))
+    b.restarts = pyo.Expression(lossy, rule=lambda _, j: sum(b.Start[j, t] for t in steps[j]) - b.Ran[j])
 
     def done(j):
-        loss = jobs[j].restart_loss_hours * jobs[j].power_mw * b.Restarts[j] if j in lossy else 0
+        loss = jobs[j].restart_loss_hours * jobs[j].power_mw * b.restarts[j] if j in lossy else 0
         return sum(b.Work_MWh[j, t] for t in steps[j]) - loss
 
     b.work_done_mwh = pyo.Expression(list(jobs), rule=lambda _, j: done(j))
