@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import time
+import uuid
 from pathlib import Path
 
 from .inputs import Instance, load_instance
+from .inputs.budgets import PermitBudget
+from .inputs.history import History
 from .model import build_model, tighten_solution
 from .results import Result
 from .results.extract import FORMAT_VERSION, steps_table, summary
@@ -12,17 +15,22 @@ from .solver import SolveOptions, solve_model
 from .solver.diagnose import explain_infeasible
 
 
-def solve(instance: Instance | str | Path, options: SolveOptions | None = None) -> Result:
-    """Solve a day-ahead instance (an :class:`Instance` or the path of its TOML file)."""
+def solve(instance: Instance | str | Path, options: SolveOptions | None = None, *,
+          history: History | None = None, budgets: tuple[PermitBudget, ...] = ()) -> Result:
+    """Solve a day-ahead instance (an :class:`Instance` or the path of its TOML file).
+
+    ``history`` fixes the steps before "now" (see :mod:`energyopt.ops.replan`); ``budgets`` are permit
+    windows the plan must stay inside (see :func:`energyopt.ledger.budgets.plan_budgets`)."""
     inst = instance if isinstance(instance, Instance) else load_instance(instance)
     opts = options or SolveOptions()
     t0 = time.perf_counter()
-    m = build_model(inst)
+    m = build_model(inst, history=history, budgets=budgets)
     t1 = time.perf_counter()
     info = solve_model(m, opts)
     t2 = time.perf_counter()
     head = {
         "format_version": FORMAT_VERSION,
+        "plan_id": uuid.uuid4().hex,
         "instance": inst.name,
         "instance_file": str(inst.source) if inst.source else None,
         "status": info.status.value,
@@ -37,7 +45,7 @@ def solve(instance: Instance | str | Path, options: SolveOptions | None = None) 
                                "threads": opts.threads}},
     }
     if not info.status.has_schedule:
-        diagnosis = explain_infeasible(inst, opts) if info.status.value == "infeasible" else []
+        diagnosis = explain_infeasible(inst, opts, history=history, budgets=budgets) if info.status.value == "infeasible" else []
         head["diagnosis"] = diagnosis
         head["timings_s"] = {"build": t1 - t0, **info.timings_s}
         return Result(status=info.status, summary=head, diagnosis=diagnosis)
@@ -45,7 +53,7 @@ def solve(instance: Instance | str | Path, options: SolveOptions | None = None) 
     # implies; the reported costs are those of the schedule, so they can be below HiGHS's objective.
     tighten_solution(m)
     steps = steps_table(inst, m)
-    body = summary(inst, m, steps)
+    body = summary(inst, m, steps, budgets)
     t3 = time.perf_counter()
     head.update(body)
     head["timings_s"] = {"build": t1 - t0, **info.timings_s, "extract": t3 - t2}

@@ -123,14 +123,21 @@ def validate(instance: Path) -> None:
 @click.option("--tol", type=click.FloatRange(min=0), default=1e-6, show_default=True,
               help="Relative tolerance: a quantity of size m may be off by tol x max(1, m).")
 def check(instance: Path, result_dir: Path, tol: float) -> None:
-    """Re-verify the schedule in RESULT_DIR against INSTANCE, without the model (exit 0 if it holds, 9 if not)."""
-    from .check import check_result
-    from .inputs import InstanceError, load_instance
-    try:
-        inst = load_instance(instance)
+    """Re-verify the schedule in RESULT_DIR against INSTANCE, without the model (exit 0 if it holds, 9 if not;
+    3 if the instance is invalid or RESULT_DIR holds no readable summary.json and steps.csv)."""
+    from .check import Violation, check_files, instance_for, read_result
+    from .inputs import InstanceError
+    problems = []
+    files = read_result(result_dir)
+    if isinstance(files, Violation):
+        problems.append(f"cannot check {result_dir}: {files.message}")
+    try:  # a re-plan answers its instance with the notices it added or cancelled (kept in its summary)
+        inst = instance_for(instance, files.summary if not isinstance(files, Violation) else {})
     except InstanceError as exc:
-        _fail(exc.render(), EXIT_BAD_INPUT)
-    violations = check_result(inst, result_dir, tol=tol)
+        problems.insert(0, exc.render())
+    if problems:
+        _fail("\n".join(problems), EXIT_BAD_INPUT)
+    violations = check_files(inst, files, tol=tol, folder=result_dir)
     if violations:
         _fail(f"{result_dir}: {len(violations)} violation(s):\n" + "\n".join(f"  - {v}" for v in violations),
               EXIT_CHECK_FAILED)

@@ -304,6 +304,90 @@ def test_infinite_numbers_are_refused(small, old, new, field):
     only(problems_of(small.toml), field)
 
 
+
+# -- series written as a table ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("table, words", [
+    ('{ value = 30.0, column = "price_usd_per_mwh" }', ["`column` goes only with `file`"]),
+    ('{ value = 30.0, file = "series.csv" }', ["not both"]),
+    ("{}", ["give a number"]),
+])
+def test_series_table_with_conflicting_keys_is_refused(small, table, words):
+    small.replace('price_usd_per_mwh = { file = "series.csv" }', f"price_usd_per_mwh = {table}")
+    problems = problems_of(small.toml)
+    p = only(problems, PRICE)
+    assert p.file == "small.toml"
+    for w in words:
+        assert w in p.message
+    assert len(problems) == 1
+
+
+@pytest.mark.parametrize("table, key, meant", [
+    ('{ value = 30.0, colour = "x" }', "colour", "column"),
+    ('{ file = "series.csv", vlaue = 3 }', "vlaue", "value"),
+])
+def test_series_table_with_an_unknown_key_is_refused(small, table, key, meant):
+    small.replace('price_usd_per_mwh = { file = "series.csv" }', f"price_usd_per_mwh = {table}")
+    p = only(problems_of(small.toml), f"{PRICE}.{key}")
+    assert "unknown key" in p.message and repr(meant) in p.message
+
+
+# -- TOML types: strings are not numbers, numbers are not booleans ------------------------------------
+
+@pytest.mark.parametrize("old, new, field, expected", [
+    ("min_served_fraction = 0.8", 'min_served_fraction = "0.8"', "inference[0] (chat).min_served_fraction",
+     "expected a number"),
+    ("capacity_mw = 2.5", 'capacity_mw = "2.5"', f"{GEN}.capacity_mw", "expected a number"),
+    ("capacity_mw = 2.5", "capacity_mw = true", f"{GEN}.capacity_mw", "expected a number"),
+    ("hours = 6", 'hours = "6"', "horizon.hours", "expected a number"),
+    ("work_mwh = 18.0", 'work_mwh = 18.0\ncan_pause = "yes"', "training_jobs[0] (J1).can_pause",
+     "expected a boolean"),
+    ("work_mwh = 18.0", "work_mwh = 18.0\ncan_pause = 1", "training_jobs[0] (J1).can_pause", "expected a boolean"),
+    ("step_minutes = 60", "step_minutes = 60.0", "horizon.step_minutes", "expected an integer"),
+    ("hours = 6", 'days = "1"', "horizon.days", "expected an integer"),
+    ("it_load_mw = 6.0", 'it_load_mw = { value = "6.0" }', "site.it_load_mw.value", "expected a number"),
+    ("it_load_mw = 6.0", 'it_load_mw = "6.0"', "site.it_load_mw", "expected a number or a table"),
+    ("work_mwh = 18.0", 'work_mwh = 18.0\nthroughput_curve = [["0.6", 0.8], [1.0, 1.0]]',
+     "training_jobs[0] (J1).throughput_curve.0.0", "expected a number"),
+])
+def test_quoted_numbers_and_non_booleans_are_refused(small, old, new, field, expected):
+    small.replace(old, new)
+    problems = problems_of(small.toml)
+    p = only(problems, field)
+    assert expected in p.message, p.message
+    assert p.file == "small.toml"
+    if '"' in new:
+        assert "the string" in p.message and "without quotes" in p.message
+    assert len(problems) == 1
+
+
+def test_integers_are_numbers_and_toml_datetimes_are_times(small):
+    (small.replace("capacity_mw = 2.5", "capacity_mw = 2")
+          .replace("it_load_mw = 6.0", "it_load_mw = 6")
+          .replace('issued = "2025-07-15T10:00:00"', "issued = 2025-07-15T10:00:00")        # a TOML datetime
+          .replace('start = "2025-07-15T15:00:00"', 'start = "2025-07-15T15:00:00-05:00"'))  # an ISO string
+    inst = load_instance(small.toml)
+    assert inst.generators[0].capacity_mw == 2.0 and isinstance(inst.generators[0].capacity_mw, float)
+    assert list(inst.site.it_load_mw.values) == [6.0] * 6
+    assert inst.notices[0].issued.hour == 10 and inst.notices[0].start.hour == 15
+
+
+def test_every_number_and_boolean_field_is_strict():
+    """A field added later as plain ``float`` would quietly accept "0.7" again."""
+    import typing
+
+    from pydantic import Strict
+
+    from energyopt.inputs.schema import SECTION_MODELS, Instance, SeriesInput
+
+    lax = []
+    for model in [*SECTION_MODELS.values(), Instance, SeriesInput]:
+        for name, info in model.model_fields.items():
+            args = set(typing.get_args(info.annotation)) or {info.annotation}
+            if args & {float, int, bool} and not any(isinstance(m, Strict) and m.strict for m in info.metadata):
+                lax.append(f"{model.__name__}.{name}")
+    assert lax == []
+
 # -- all at once ------------------------------------------------------------------------------------
 
 def test_four_independent_mistakes_reported_together(small):

@@ -201,3 +201,31 @@ def test_texas_summer_day(tmp_path):
     out = solve_to(TEXAS, tmp_path / "texas", mip_rel_gap=1e-4, time_limit_s=6)
     found = check_result(TEXAS, out)
     assert found == [], [str(v) for v in found[:20]]
+
+
+def test_summary_that_is_not_an_object_is_unreadable(small_out, tmp_path):
+    out = corrupted(small_out, tmp_path / "listed")
+    (out / "summary.json").write_text("[1, 2, 3]\n")
+    (found,) = check_result(SMALL, out)
+    assert found.constraint == "result.files" and "not an object" in found.message
+
+
+def test_missing_summary_and_steps_are_named_together(tmp_path):
+    (tmp_path / "empty").mkdir()
+    (found,) = check_result(SMALL, tmp_path / "empty")
+    assert found.constraint == "result.files"
+    assert "no summary.json" in found.message and "no steps.csv" in found.message
+
+
+@pytest.mark.parametrize("key, value", [
+    ("solver", "HiGHS"), ("horizon", [1, 2]), ("cost_breakdown_usd", {"energy": "a lot", "fuel": [1]}),
+    ("curtailment", 5), ("curtailment", ["N1"]), ("curtailment", [{"id": "N1", "max_import_mw": [9]}]),
+    ("objective_usd", {"usd": 1}), ("jobs", {"J1": {"work_done_mwh": [18], "finish_time": 17}}),
+    ("co2_t", True),
+])
+def test_odd_summary_values_are_violations_not_crashes(small_out, tmp_path, key, value):
+    out = corrupted(small_out, tmp_path / "odd", edit_summary=lambda s: s.__setitem__(key, value))
+    found = check_result(SMALL, out)  # must not raise
+    assert all(isinstance(v, Violation) and str(v) for v in found)
+    if key != "solver":  # the solver's own figures are optional; everything else is checked
+        assert found, f"summary {key} = {value!r} passed the check"

@@ -223,3 +223,174 @@ def test_check_accepts_a_solved_schedule_and_rejects_a_tampered_one(run_cli, sma
     bad = run_cli("check", small_toml, out)
     assert_exit(bad, 9)
     assert "grid.import_cap" in bad.stderr and "Traceback" not in bad.stderr
+
+
+# -- output folders: only an energyopt result is ever replaced ---------------------------------------
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` (relative path -> content), to show a folder was left exactly as it was."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _result(value: float = 1.0):
+    import pandas as pd
+
+    from energyopt.results import Result
+    from energyopt.solver import SolveStatus
+    summary = {"format_version": 1, "instance": "t", "status": "optimal", "objective_usd": value}
+    return Result(SolveStatus.OPTIMAL, summary, pd.DataFrame({"timestamp": ["x"], "value": [value]}))
+
+
+def test_out_folder_with_a_users_own_summary_is_refused(run_cli, small_toml, tmp_path):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "summary.json").write_text('{"total": 3}\n')        # valid JSON, but not an energyopt summary
+    (out / "steps.csv").write_text("step,value\n1,2\n")
+    before = _tree(out)
+    proc = run_cli("solve", small_toml, "--out", out)
+    assert_exit(proc, 3)
+    assert "not an energyopt summary" in proc.stderr and "format_version" in proc.stderr
+    assert _tree(out) == before
+    assert leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("files", [
+    {"summary.json": "[1, 2, 3]\n"},                                                  # JSON, not an object
+    {"summary.json": "not json at all\n", "steps.csv": "a\n1\n"},
+    {"summary.json": '{"format_version": 1, "status": "optimal"}\n'},                # no "instance"
+    {"steps.csv": "a\n1\n"},                                                           # no summary.json
+    {"summary.json": '{"format_version": 1, "instance": "t", "status": "optimal"}\n',
+     "steps.csv/keep.txt": "a folder named steps.csv\n"},
+    {"summary.json/keep.txt": "a folder named summary.json\n"},
+])
+def test_folder_that_is_not_an_energyopt_result_is_never_replaced(tmp_path, files):
+    from energyopt.results import OutputError
+    from energyopt.results.result import output_dir_problem, write_result
+    out = tmp_path / "mine"
+    for name, text in files.items():
+        (out / name).parent.mkdir(parents=True, exist_ok=True)
+        (out / name).write_text(text)
+    before = _tree(out)
+    assert output_dir_problem(out) is not None
+    with pytest.raises(OutputError, match="refusing to replace"):
+        write_result(_result(), out)
+    assert _tree(out) == before
+    assert leftovers(tmp_path) == []
+
+
+def test_empty_folder_and_previous_result_are_used(tmp_path):
+    import json as _json
+
+    from energyopt.results.result import output_dir_problem, write_result
+    out = tmp_path / "empty"
+    out.mkdir()
+    assert output_dir_problem(out) is None
+    write_result(_result(1.0), out, parquet=True)
+    assert {p.name for p in out.iterdir()} == RESULT_FILES
+    write_result(_result(2.0), out)  # a previous energyopt result is replaced whole
+    assert {p.name for p in out.iterdir()} == {"summary.json", "steps.csv"}
+    assert _json.loads((out / "summary.json").read_text())["objective_usd"] == 2.0
+    assert leftovers(tmp_path) == []
+
+
+def test_failed_final_rename_puts_the_previous_result_back(tmp_path, monkeypatch):
+    import os
+
+    from energyopt.results import OutputError
+    from energyopt.results.result import write_result
+    out = tmp_path / "out"
+    write_result(_result(1.0), out, parquet=True)
+    before = _tree(out)
+    real_rename, real_replace = os.rename, os.replace
+
+    def failing(real):
+        def move(src, dst, *args, **kwargs):
+            if ".tmp-" in Path(src).name and Path(dst) == out:  # only the new result's move into place
+                raise OSError(28, "No space left on device (simulated)")
+            return real(src, dst, *args, **kwargs)
+        return move
+
+    monkeypatch.setattr(os, "rename", failing(real_rename))
+    monkeypatch.setattr(os, "replace", failing(real_replace))
+    with pytest.raises(OutputError, match="simulated"):
+        write_result(_result(2.0), out)
+    assert _tree(out) == before
+    assert leftovers(tmp_path) == []
+
+
+def test_every_written_file_and_the_parent_folder_are_synced(tmp_path, monkeypatch):
+    import os
+    if not Path("/proc/self/fd").is_dir():
+        pytest.skip("needs /proc/self/fd to name synced files")
+    from energyopt.results.result import write_result
+    synced: list[Path] = []
+    real_fsync = os.fsync
+
+    def fsync(fd):
+        synced.append(Path(os.readlink(f"/proc/self/fd/{fd}")))
+        return real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    write_result(_result(), tmp_path / "out", parquet=True)
+    assert RESULT_FILES <= {p.name for p in synced}
+    assert tmp_path.resolve() in {p.resolve() for p in synced}  # the rename into place is made durable
+
+
+# -- check: a folder that holds no result is bad input, not a violation --------------------------------
+
+def test_check_without_a_result_is_bad_input(run_cli, small_toml, tmp_path):
+    proc = run_cli("check", small_toml, tmp_path / "nowhere")
+    assert_exit(proc, 3)
+    assert "does not exist" in proc.stderr
+
+    half = tmp_path / "half"
+    half.mkdir()
+    (half / "summary.json").write_text('{"format_version": 1, "instance": "small", "status": "infeasible"}')
+    proc = run_cli("check", small_toml, half)
+    assert_exit(proc, 3)
+    assert "no steps.csv" in proc.stderr and "infeasible" in proc.stderr
+
+    listed = tmp_path / "listed"
+    listed.mkdir()
+    (listed / "summary.json").write_text("[1, 2]\n")
+    (listed / "steps.csv").write_text("timestamp\n")
+    proc = run_cli("check", small_toml, listed)
+    assert_exit(proc, 3)
+    assert "not an object" in proc.stderr
+
+
+def test_check_reports_a_bad_instance_and_a_missing_result_together(run_cli, small, tmp_path):
+    small.replace("capacity_mw = 2.5\n", "")
+    proc = run_cli("check", small.toml, tmp_path / "nowhere")
+    assert_exit(proc, 3)
+    assert "capacity_mw" in proc.stderr and "does not exist" in proc.stderr
+
+
+# -- infeasibility names the generator permit that binds ---------------------------------------------
+
+def test_infeasible_names_the_daily_hour_cap(run_cli, small, tmp_path):
+    # The 9 MW notice cap (15:00-17:00) leaves about 2.2 MW short in both hours, which G1 (2.5 MW) could cover,
+    # but its permit allows it 1 hour a day.
+    small.replace("run_hours_left = 8.0", "run_hours_left = 8.0\nmax_hours_per_day = 1.0")
+    proc = run_cli("solve", small.toml, "--out", tmp_path / "out")
+    assert_exit(proc, 4)
+    text = proc.stdout + proc.stderr
+    assert "permits exhausted" in text
+    assert "G1 1 of 1 h on 2025-07-15 (max_hours_per_day)" in text
+
+
+@pytest.mark.parametrize("extra, named", [
+    ("max_hours_per_event = 1.0", "G1 1 of 1 h in notice N1 (max_hours_per_event)"),
+    ("nox_cap_kg = 16.0", "G1 16 of 16 kg NOx (nox_cap_kg)"),   # 6.4 kg/MWh: 2.5 MWh, about one hour
+    ("max_hours_per_day = 5.0\nmax_hours_per_event = 5.0\nnox_cap_kg = 1000.0", None),  # none binds: feasible
+])
+def test_infeasible_names_the_event_and_nox_caps(small, extra, named):
+    import energyopt as eo
+    small.replace("run_hours_left = 8.0", "run_hours_left = 8.0\n" + extra)
+    result = eo.solve(small.toml)
+    if named is None:
+        assert result.status.value == "optimal"
+        return
+    assert result.status.value == "infeasible"
+    text = " ".join(result.diagnosis)
+    assert "permits exhausted" in text and named in text, text

@@ -209,6 +209,7 @@ def test_an_overlapping_plan_is_refused_until_the_first_is_voided(led, plan_dir,
     shutil.copytree(plan_dir, other)
     s = json.loads((other / "summary.json").read_text())
     s["solve_seconds"] = 99.0
+    s["plan_id"] = "another-solve-of-the-same-day"
     (other / "summary.json").write_text(json.dumps(s))
     before = dump(led.path)
     with pytest.raises(LedgerInputError, match="counted twice"):

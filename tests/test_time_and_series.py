@@ -95,3 +95,56 @@ def test_start_that_does_not_exist_locally(tmp_path):
     with pytest.raises(InstanceError) as err:
         load_instance(path)
     assert err.value.problems[0].field == "horizon.start"
+
+
+# -- local (offset-free) Parquet timestamps that cannot be placed, and missing ones -----------------
+
+def _parquet_problem(tmp_path, start, times):
+    frame = pd.DataFrame({"timestamp": times, "price_usd_per_mwh": 1.0})
+    with pytest.raises(InstanceError) as err:
+        load_instance(write(tmp_path, start=start, price='{ file = "p.parquet" }', csv=frame, name="p.parquet"))
+    (p,) = err.value.problems
+    assert (p.field, p.file) == ("grid.price_usd_per_mwh", "p.parquet")
+    assert "'timestamp'" in p.message
+    return p
+
+
+def test_parquet_local_time_in_the_spring_gap_names_the_row(tmp_path):
+    # Naive hourly stamps 00:00 ... 23:00 on 2025-03-09: 02:00 (Parquet row 3) does not exist in Chicago.
+    p = _parquet_problem(tmp_path, "2025-03-09T00:00:00", pd.date_range("2025-03-09", periods=24, freq="h"))
+    assert p.row == 3
+    assert "2025-03-09 02:00:00" in p.message and "does not exist" in p.message and "UTC offset" in p.message
+
+
+def test_parquet_ambiguous_local_time_names_the_row(tmp_path):
+    # 01:00 on 2025-11-02 happens twice in Chicago, but the file has it once (row 2): its order cannot say which.
+    p = _parquet_problem(tmp_path, "2025-11-02T00:00:00", pd.date_range("2025-11-02", periods=24, freq="h"))
+    assert p.row == 2
+    assert "2025-11-02 01:00:00" in p.message and "ambiguous" in p.message and "UTC offset" in p.message
+
+
+def test_parquet_repeated_local_time_in_order_is_placed(tmp_path):
+    t = pd.date_range("2025-11-02", periods=25, freq="h", tz="America/Chicago").tz_localize(None)
+    frame = pd.DataFrame({"timestamp": t, "price_usd_per_mwh": np.arange(25.0)})
+    inst = load_instance(write(tmp_path, start="2025-11-02T00:00:00", price='{ file = "p.parquet" }', csv=frame,
+                               name="p.parquet"))
+    np.testing.assert_allclose(inst.grid.price_usd_per_mwh.values, np.arange(25.0))
+
+
+@pytest.mark.parametrize("tz", [None, "America/Chicago"])
+def test_parquet_missing_timestamp_names_the_row(tmp_path, tz):
+    t = pd.Series(pd.date_range("2025-07-15", periods=24, freq="h", tz=tz))
+    t[4] = pd.NaT  # Parquet row 5 (the price is there, the time is not)
+    p = _parquet_problem(tmp_path, "2025-07-15T00:00:00", t)
+    assert p.row == 5
+    assert "missing timestamp" in p.message
+
+
+def test_csv_local_time_in_the_spring_gap_names_the_row(tmp_path):
+    t = pd.date_range("2025-03-09", periods=24, freq="h")
+    csv = "timestamp,price_usd_per_mwh\n" + "\n".join(f"{s.isoformat()},1" for s in t) + "\n"
+    with pytest.raises(InstanceError) as err:
+        load_instance(write(tmp_path, start="2025-03-09T00:00:00", price='{ file = "series.csv" }', csv=csv))
+    (p,) = err.value.problems
+    assert (p.file, p.row) == ("series.csv", 4)  # 02:00 is the third data row, CSV line 4
+    assert "does not exist" in p.message

@@ -19,22 +19,31 @@ from ..inputs import Instance, load_instance
 from .accounts import check_accounts
 from .base import Ctx, ResultFiles, Violation, read_result
 from .physics import check_physics
+from .replan import check_replan, instance_for
 
-__all__ = ["ResultFiles", "Violation", "check_result", "read_result"]
+__all__ = ["ResultFiles", "Violation", "check_files", "check_result", "instance_for", "read_result"]
 
 
 def check_result(instance: Instance | str | Path, result_dir: str | Path, tol: float = 1e-6) -> list[Violation]:
     """Every violated constraint and every inconsistent summary figure of the result in ``result_dir``.
 
-    ``tol`` is relative: a quantity of magnitude ``m`` may be off by ``tol * max(1, m)``.
+    ``tol`` is relative: a quantity of magnitude ``m`` may be off by ``tol * max(1, m)``. A folder that cannot
+    be read (missing, without ``summary.json`` or ``steps.csv``, or a summary that is not a JSON object) gives
+    one ``result.files`` violation saying why.
     """
     inst = instance if isinstance(instance, Instance) else load_instance(instance)
     files = read_result(Path(result_dir))
     if isinstance(files, Violation):
         return [files]
+    return check_files(inst, files, tol, folder=Path(result_dir))
+
+
+def check_files(inst: Instance, files: ResultFiles, tol: float = 1e-6, folder: Path | None = None) -> list[Violation]:
+    """:func:`check_result` on a result already read with :func:`read_result` (from ``folder``, which a
+    re-plan needs to find the plan it revised)."""
     ctx = Ctx(inst, files, tol)
     if ctx.structure_ok():
         check_physics(ctx)
         check_accounts(ctx)
+        check_replan(ctx, folder)
     return ctx.violations
-

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .base import Ctx
+from .base import Ctx, is_number
 from .physics import import_cap, job_running, notice_windows, runs
 
 COST_TERMS = ("energy", "carbon", "demand_charge", "fuel", "startup", "inference_shed", "unfinished_work")
@@ -18,19 +18,21 @@ def check_accounts(ctx: Ctx) -> None:
         ctx.add("cost.breakdown", None, "summary.json has no cost_breakdown_usd", 0.0)
         reported = {}
     for key in sorted(set(reported) - set(COST_TERMS)):
-        ctx.add("cost.unknown", None, f"cost term {key!r} is not a term of the model", reported[key] or 0.0)
+        ctx.add("cost.unknown", None, f"cost term {key!r} is not a term of the model",
+                reported[key] if is_number(reported[key]) else 0.0)
     for key in COST_TERMS:
         if key in reported or abs(costs[key]) > ctx.allow(scales[key]):
             ctx.eq(f"cost.{key}", reported.get(key), costs[key], f"{key} cost ($)", scales[key])
     total, scale = sum(costs.values()), sum(scales.values())
     objective = ctx.summary.get("objective_usd")
     ctx.eq("cost.objective", objective, total, "objective ($)", scale)
-    terms = [v for v in reported.values() if isinstance(v, (int, float))]
-    if isinstance(objective, (int, float)) and len(terms) == len(reported):
+    terms = [v for v in reported.values() if is_number(v)]
+    if is_number(objective) and len(terms) == len(reported):
         ctx.eq("cost.objective", objective, sum(terms), "objective vs the sum of its reported terms ($)",
                sum(abs(v) for v in terms))
-    solver = (ctx.summary.get("solver") or {}).get("highs_objective_usd")
-    if isinstance(solver, (int, float)):
+    solver_info = ctx.summary.get("solver")
+    solver = solver_info.get("highs_objective_usd") if isinstance(solver_info, dict) else None
+    if is_number(solver):
         if ctx.summary.get("mip_gap") == 0:
             ctx.eq("cost.solver_objective", solver, total, "solver's objective ($)", scale)
         elif solver < total - ctx.allow(scale):
@@ -84,7 +86,8 @@ def work_done(ctx: Ctx, job) -> float:
 
 
 def _horizon(ctx: Ctx) -> None:
-    h, time = ctx.summary.get("horizon") or {}, ctx.inst.time
+    h, time = ctx.summary.get("horizon"), ctx.inst.time
+    h = h if isinstance(h, dict) else {}
     want = {"start": time.start.isoformat(), "end": time.end.isoformat(), "step_minutes": time.step_minutes,
             "n_steps": time.n_steps}
     for key, value in want.items():
@@ -96,8 +99,8 @@ def _horizon(ctx: Ctx) -> None:
 
 def _same_time(a, b) -> bool:
     try:
-        return a is not None and pd.Timestamp(a) == pd.Timestamp(b)
-    except ValueError:
+        return isinstance(a, str) and pd.Timestamp(a) == pd.Timestamp(b)
+    except (ValueError, TypeError):
         return False
 
 
@@ -154,7 +157,7 @@ def _figures(ctx: Ctx) -> None:
                     f"{j.work_mwh:g}", done - j.work_mwh)
         reported = _get(ctx, f"{base}/work_done_mwh", quiet=True)
         _fig(ctx, "job.work_done", f"{base}/work_done_mwh", done, np.abs(work).sum())
-        if isinstance(reported, (int, float)) and not isinstance(reported, bool):
+        if is_number(reported):
             _fig(ctx, "job.unfinished", f"{base}/unfinished_mwh", j.work_mwh - reported, j.work_mwh)
         _fig(ctx, "summary.jobs", f"{base}/work_required_mwh", j.work_mwh)
         _fig(ctx, "summary.jobs", f"{base}/energy_mwh", ctx.col(f"job.{j.id}.power_mw").sum() * dt)
@@ -187,13 +190,15 @@ def _figures(ctx: Ctx) -> None:
 def _curtailment(ctx: Ctx, imp: np.ndarray) -> None:
     reported = ctx.summary.get("curtailment")
     if not isinstance(reported, list) or len(reported) != len(ctx.inst.notices):
-        ctx.add("summary.curtailment", None, f"summary lists {len(reported or [])} notice(s), the instance "
+        listed = f"{len(reported)} notice(s)" if isinstance(reported, list) else f"{reported!r} as its notices"
+        ctx.add("summary.curtailment", None, f"summary lists {listed}, the instance "
                 f"{len(ctx.inst.notices)}", 0.0)
         return
     cap = import_cap(ctx)
     for k, (notice, w, item) in enumerate(zip(ctx.inst.notices, notice_windows(ctx), reported)):
-        if item.get("id") != notice.id:
-            ctx.add("summary.curtailment", None, f"curtailment[{k}] is {item.get('id')!r}, expected "
+        if not isinstance(item, dict) or item.get("id") != notice.id:
+            got = item.get("id") if isinstance(item, dict) else item
+            ctx.add("summary.curtailment", None, f"curtailment[{k}] is {got!r}, expected "
                     f"{notice.id!r}", 0.0)
             continue
         _fig(ctx, "summary.curtailment", f"curtailment/{k}/cap_mw", notice.import_cap_mw)
@@ -204,6 +209,7 @@ def _curtailment(ctx: Ctx, imp: np.ndarray) -> None:
                         f"max_import_mw {peak!r}", 0.0)
             continue
         ctx.eq("summary.curtailment", peak, float(imp[w].max()), f"notice {notice.id}: max import (MW)")
-        if peak is not None and not isinstance(peak, str) and peak > cap[w].max() + ctx.allow(peak):
+        free = [t for t in w if t >= ctx.fixed_steps]  # a re-plan's fixed steps could no longer act on it
+        if is_number(peak) and free and float(imp[free].max()) > cap[free].max() + ctx.allow(peak):
             ctx.add("grid.import_cap", None, f"notice {notice.id}: reported max import {peak:.9g} MW exceeds "
                     f"its cap {cap[w].max():.9g}", peak - cap[w].max())

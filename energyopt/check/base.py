@@ -38,19 +38,51 @@ class ResultFiles:
 
 
 def read_result(folder: Path) -> ResultFiles | Violation:
-    """The summary and the per-step table, or a violation saying why they cannot be read."""
-    try:
-        summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        return Violation("result.files", None, None, f"cannot read {folder / 'summary.json'}: {exc}", 0.0)
+    """The summary and the per-step table, or a violation (``result.files``) saying why they cannot be read.
+
+    Every reason found is given at once: a folder that is missing, or a summary that is unreadable or not a
+    JSON object, and a missing or unreadable ``steps.csv``.
+    """
+    if not folder.exists():
+        return _unreadable(f"the result folder {folder} does not exist")
+    if not folder.is_dir():
+        return _unreadable(f"{folder} is not a folder")
+    problems = []
+    summary = None
+    path = folder / "summary.json"
+    if not path.is_file():
+        problems.append(f"{folder} holds no summary.json")
+    else:
+        try:
+            summary = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            problems.append(f"cannot read {path}: {exc}")
+        else:
+            if not isinstance(summary, dict):
+                problems.append(f"{path} is a JSON {type(summary).__name__}, not an object: it is not an energyopt "
+                                "summary")
+                summary = None
+    steps = None
     if not (folder / "steps.csv").is_file():
-        return Violation("result.files", None, None, f"{folder} holds no steps.csv (status "
-                         f"{summary.get('status')!r}): there is no schedule to check", 0.0)
-    try:
-        steps = pd.read_csv(folder / "steps.csv", dtype={"timestamp": str})
-    except (OSError, ValueError) as exc:
-        return Violation("result.files", None, None, f"cannot read {folder / 'steps.csv'}: {exc}", 0.0)
+        status = f" (status {summary.get('status')!r})" if isinstance(summary, dict) else ""
+        problems.append(f"{folder} holds no steps.csv{status}: there is no schedule to check")
+    else:
+        try:
+            steps = pd.read_csv(folder / "steps.csv", dtype={"timestamp": str})
+        except (OSError, ValueError) as exc:
+            problems.append(f"cannot read {folder / 'steps.csv'}: {exc}")
+    if problems:
+        return _unreadable("; ".join(problems))
     return ResultFiles(summary, steps)
+
+
+def _unreadable(message: str) -> Violation:
+    return Violation("result.files", None, None, message, 0.0)
+
+
+def is_number(x) -> bool:
+    """A figure the summary may hold: an int or float (JSON's numbers), not a bool, string, list or object."""
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
 
 
 def _iso(ts: pd.Timestamp) -> str:
@@ -66,6 +98,11 @@ class Ctx:
         self.dt = inst.time.dt_hours
         self.stamps = [_iso(t) for t in inst.time.index]
         self.violations: list[Violation] = []
+        # A re-plan keeps its first steps as they happened or were planned: caps that could no longer be
+        # acted on there (a notice, the chillers' capacity under a new forecast) are not held against it.
+        replan = self.summary.get("replan") if isinstance(self.summary, dict) else None
+        fixed = replan.get("fixed_steps") if isinstance(replan, dict) else None
+        self.fixed_steps = min(max(int(fixed), 0), self.n) if isinstance(fixed, int) else 0
 
     # -- recording ---------------------------------------------------------------------------------
     def add(self, constraint: str, step: int | None, message: str, amount: float) -> None:
@@ -98,7 +135,7 @@ class Ctx:
 
     def eq(self, constraint: str, reported, expected: float, what: str, scale: float = 0.0) -> None:
         """One figure: the summary's ``reported`` against the recomputed ``expected``."""
-        if reported is None or isinstance(reported, (str, bool)):
+        if not is_number(reported):
             self.add(constraint, None, f"{what}: summary has {reported!r}, expected {expected:.9g}", expected)
             return
         if not abs(reported - expected) <= self.allow(reported, expected, scale):

@@ -68,7 +68,9 @@ def _inputs_echo(ctx: Ctx) -> None:
 def _grid(ctx: Ctx) -> None:
     imp = ctx.col("grid_import_mw")
     ctx.leq("grid.import_nonnegative", -imp, 0.0, "-import <= 0")
-    ctx.leq("grid.import_cap", imp, import_cap(ctx), "import <= min(interconnection, notice caps)")
+    free = range(ctx.fixed_steps, ctx.n)
+    ctx.leq("grid.import_cap", imp[free.start:], import_cap(ctx)[free.start:],
+            "import <= min(interconnection, notice caps)", steps=free)
 
 
 def _balance(ctx: Ctx) -> None:
@@ -210,8 +212,9 @@ def _cooling(ctx: Ctx) -> None:
         return
     temp = c.outdoor_temp_c.values
     chill = ctx.col("cooling_chill_mw_th")
-    ctx.leq("cooling.capacity", chill, c.rated_capacity_mw_th * interp(c.capacity_derate_curve, temp),
-            "chill <= rated capacity * derate(T)")
+    k = ctx.fixed_steps
+    ctx.leq("cooling.capacity", chill[k:], (c.rated_capacity_mw_th * interp(c.capacity_derate_curve, temp))[k:],
+            "chill <= rated capacity * derate(T)", steps=range(k, ctx.n))
     ctx.leq("cooling.chill_nonnegative", -chill, 0.0, "-chill <= 0")
     heat = ctx.col("it_load_mw")
     tes = c.thermal_storage

@@ -8,7 +8,7 @@ import argparse
 import re
 import types
 import typing
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import annotated_types as at
@@ -122,8 +122,12 @@ def _type(ann: typing.Any) -> str:
         return "list of [x, y] pairs"
     if _is_model(base):
         return "table" if base is _strip_none(ann) else "array of tables"
+    if typing.get_origin(base) is tuple:
+        return "list of strings"
+    if typing.get_origin(base) is dict:
+        return "table"
     return {S.SeriesInput: "series (number or file column)", bool: "boolean", int: "integer", float: "number",
-            str: "string", datetime: "date-time"}[base]
+            str: "string", datetime: "date-time", date: "date"}[base]
 
 
 def _num(x: typing.Any) -> str:
@@ -219,14 +223,16 @@ def render() -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-def main(argv: list[str] | None = None) -> None:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main(argv: list[str] | None = None, make=None, description: str | None = None) -> None:
+    """Print the rendered doc, or write it with ``--write PATH``; ``make`` renders another doc the same way."""
+    make = make or render
+    p = argparse.ArgumentParser(description=description or __doc__.splitlines()[0])
     p.add_argument("--write", metavar="PATH", help="write to PATH instead of printing")
     args = p.parse_args(argv)
     if args.write:
-        Path(args.write).write_text(render(), encoding="utf-8")
+        Path(args.write).write_text(make(), encoding="utf-8")
     else:
-        print(render(), end="")
+        print(make(), end="")
 
 
 if __name__ == "__main__":

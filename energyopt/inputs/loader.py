@@ -6,21 +6,27 @@ import tomllib
 import zoneinfo
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import pandas as pd
 from pydantic import BaseModel, ValidationError
 
 from .errors import InstanceError, Problem
-from .schema import LIST_SECTIONS, REQUIRED_SECTIONS, SECTION_MODELS, Horizon, Instance, SeriesInput
+from .schema import LIST_SECTIONS, REQUIRED_SECTIONS, SECTION_MODELS, Horizon, Instance, SeriesInput, toml_value
 from .series import SeriesFile, align, read_series_file, safe_path
 from .timegrid import TimeGrid
 
 TOP_LEVEL_SCALARS = {"format_version", "name"}
+#: What a field of each strict type expects (pydantic's error type -> words for the message).
+_EXPECTED = {"float_type": "a number", "int_type": "an integer", "bool_type": "a boolean (true or false)",
+             "string_type": "a string"}
 
 
-def load_instance(path: str | Path) -> Instance:
-    """Read and validate an instance file; raise :class:`InstanceError` listing every problem."""
+def load_instance(path: str | Path, patch: Callable[[dict[str, Any]], None] | None = None) -> Instance:
+    """Read and validate an instance file; raise :class:`InstanceError` listing every problem.
+
+    ``patch`` may change the parsed TOML (a dict, as ``tomllib`` returns it) before it is validated, e.g. to
+    add or cancel notices when re-planning; everything it changes is validated like the file itself."""
     path = Path(path)
     display = str(path)
     try:
@@ -31,6 +37,8 @@ def load_instance(path: str | Path) -> Instance:
         raise InstanceError([Problem("instance", f"cannot read the file: {exc}", display)], display) from None
     except tomllib.TOMLDecodeError as exc:
         raise InstanceError([Problem("instance", f"not valid TOML: {exc}", display)], display) from None
+    if patch is not None:
+        patch(raw)
     return _Loader(path, raw).run()
 
 
@@ -113,6 +121,8 @@ class _Loader:
                 continue
             if err["type"] == "missing":
                 msg = "required key is missing"
+            elif err["type"] in _EXPECTED and "input" in err:
+                msg = f"expected {_EXPECTED[err['type']]}, got {toml_value(err['input'])}"
             else:
                 msg = err["msg"].removeprefix("Value error, ")
                 if err["type"] not in ("value_error", "model_type") and "input" in err:

@@ -7,12 +7,46 @@ nowhere else; ``source`` says where it comes from (``domain.md`` is ``../shared/
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, Strict, field_validator,
+                      model_validator)
 
 ID_PATTERN = r"^[A-Za-z][A-Za-z0-9_\-]{0,39}$"
+
+
+# TOML has real numbers and booleans: a quoted "0.7" or "yes" is refused, not converted as pydantic's lax
+# mode would (an integer is still accepted where a number is expected). Every number and boolean field uses
+# one of these; ``tests/test_bad_input.py`` checks that none is left lax.
+Number = Annotated[float, Strict()]
+OptionalNumber = Annotated[float | None, Strict()]
+OptionalInteger = Annotated[int | None, Strict()]
+Boolean = Annotated[bool, Strict()]
+
+
+def toml_value(v: Any) -> str:
+    """How a value read from TOML is named in a message: ``the string '0.7'``, ``true``, ``a table``."""
+    if isinstance(v, str):
+        return f"the string {v!r} (write numbers and booleans without quotes)"
+    if isinstance(v, bool):
+        return str(v).lower()
+    if isinstance(v, dict):
+        return "a table"
+    if isinstance(v, (list, tuple)):
+        return "an array"
+    return repr(v)
+
+
+def _exact_int(v: Any) -> Any:
+    """For integer choices (pydantic cannot make a Literal strict): no ``true`` for 1, no ``60.0`` for 60."""
+    if isinstance(v, bool) or not isinstance(v, int):
+        raise ValueError(f"expected an integer, got {toml_value(v)}")
+    return v
+
+
+StepMinutes = Annotated[Literal[5, 15, 60], BeforeValidator(_exact_int)]
+FormatVersion = Annotated[Literal[1], BeforeValidator(_exact_int)]
 
 
 def F(default: Any = ..., *, unit: str = "", desc: str, source: str = "",
@@ -37,7 +71,7 @@ class SeriesInput(Section):
     defaults to the field's own name. The loader fills :attr:`values` (one value per step).
     """
 
-    value: float | None = F(None, desc="constant value for every step")
+    value: OptionalNumber = F(None, desc="constant value for every step")
     file: str | None = F(None, desc="CSV or Parquet file, relative to the instance file")
     column: str | None = F(None, desc="column of the file (default: the field's name)")
     _values: np.ndarray | None = PrivateAttr(default=None)
@@ -47,12 +81,18 @@ class SeriesInput(Section):
     def _from_number(cls, data: Any) -> Any:
         if isinstance(data, (int, float)) and not isinstance(data, bool):
             return {"value": float(data)}
+        if not isinstance(data, (dict, SeriesInput)):
+            raise ValueError(f"expected a number or a table {{ file = ..., column = ... }}, got {toml_value(data)}")
         return data
 
     @model_validator(mode="after")
     def _one_source(self) -> "SeriesInput":
-        if (self.value is None) == (self.file is None):
-            raise ValueError("give either a number or { file = ..., column = ... }")
+        if self.value is None and self.file is None:
+            raise ValueError("give a number (or `value`) or { file = ..., column = ... }")
+        if self.value is not None and self.file is not None:
+            raise ValueError("give a number (or `value`) or a `file`, not both")
+        if self.column is not None and self.file is None:
+            raise ValueError("`column` goes only with `file`; a constant `value` has no column")
         return self
 
     @property
@@ -62,7 +102,7 @@ class SeriesInput(Section):
         return self._values
 
 
-Curve = list[tuple[float, float]]
+Curve = list[tuple[Number, Number]]
 
 
 def _check_curve(points: Curve, what: str) -> Curve:
@@ -78,10 +118,10 @@ class Horizon(Section):
     start: datetime = F(desc="first step's start; ISO 8601 with a UTC offset, or local time when `timezone` is set")
     timezone: str | None = F(None, desc="IANA timezone (e.g. America/Chicago) for local days and daylight saving; "
                              "default: the fixed offset of `start`")
-    hours: float | None = F(None, unit="h", gt=0, le=8784, desc="length of the horizon (give `hours` or `days`)")
-    days: int | None = F(None, unit="d", gt=0, le=366,
+    hours: OptionalNumber = F(None, unit="h", gt=0, le=8784, desc="length of the horizon (give `hours` or `days`)")
+    days: OptionalInteger = F(None, unit="d", gt=0, le=366,
                          desc="length in local calendar days: 23 or 25 hours on a daylight-saving change day")
-    step_minutes: Literal[5, 15, 60] = F(60, unit="min", desc="step length")
+    step_minutes: StepMinutes = F(60, unit="min", desc="step length")
 
     @model_validator(mode="after")
     def _length(self) -> "Horizon":
@@ -93,7 +133,7 @@ class Horizon(Section):
 
 
 class Site(Section):
-    interconnection_mw: float = F(unit="MW", gt=0, le=5000, desc="grid import limit at the point of interconnection")
+    interconnection_mw: Number = F(unit="MW", gt=0, le=5000, desc="grid import limit at the point of interconnection")
     it_load_mw: SeriesInput = F(default_factory=lambda: SeriesInput(value=0.0), unit="MW", series_range=(0, 5000),
                                 desc="non-flexible IT load (storage, networking, fixed services); constant or series")
     overhead_mw: SeriesInput = F(default_factory=lambda: SeriesInput(value=0.0), unit="MW", series_range=(0, 5000),
@@ -106,9 +146,9 @@ class Grid(Section):
                                        "normal (ERCOT floor -250, offer cap 5,000)", source="domain.md, Prices")
     carbon_kg_per_mwh: SeriesInput = F(default_factory=lambda: SeriesInput(value=0.0), unit="kg CO2/MWh", series_range=(0, 2000),
                                        desc="average carbon intensity of grid energy")
-    carbon_price_usd_per_t: float = F(0.0, unit="$/t CO2", ge=0, le=1000,
+    carbon_price_usd_per_t: Number = F(0.0, unit="$/t CO2", ge=0, le=1000,
                                       desc="price on CO2, applied to grid and generator emissions")
-    demand_charge_usd_per_kw: float = F(0.0, unit="$/kW", ge=0, le=500,
+    demand_charge_usd_per_kw: Number = F(0.0, unit="$/kW", ge=0, le=500,
                                         desc="charge on the horizon's highest import (one step's average), applied once per horizon: "
                                              "for a monthly tariff give the share that this horizon should carry",
                                         source="domain.md, Prices: $15-20/kW-month is common")
@@ -119,10 +159,10 @@ class Notice(Section):
     issued: datetime = F(desc="when the grid operator issued it")
     start: datetime = F(desc="window start (a step that overlaps the window is capped)")
     end: datetime = F(desc="window end")
-    cap_mw: float | None = F(None, unit="MW", ge=0, desc="cap on grid import during the window")
-    reduction_fraction: float | None = F(None, gt=0, le=1, desc="required cut as a share of `baseline_mw`; "
+    cap_mw: OptionalNumber = F(None, unit="MW", ge=0, desc="cap on grid import during the window")
+    reduction_fraction: OptionalNumber = F(None, gt=0, le=1, desc="required cut as a share of `baseline_mw`; "
                                          "cap = baseline x (1 - reduction)", source="domain.md: e.g. 50%")
-    baseline_mw: float | None = F(None, unit="MW", gt=0, desc="baseline that `reduction_fraction` applies to")
+    baseline_mw: OptionalNumber = F(None, unit="MW", gt=0, desc="baseline that `reduction_fraction` applies to")
 
     @model_validator(mode="after")
     def _cap(self) -> "Notice":
@@ -143,31 +183,31 @@ class Notice(Section):
 
 class Generator(Section):
     id: str = F(pattern=ID_PATTERN, desc="name of the unit")
-    capacity_mw: float = F(unit="MW", gt=0, le=50, desc="rated electrical output",
+    capacity_mw: Number = F(unit="MW", gt=0, le=50, desc="rated electrical output",
                            source="domain.md: data-center gensets are typically 2-3 MW")
-    min_load_fraction: float = F(0.3, ge=0, le=1, desc="minimum stable output while on, as a share of capacity",
+    min_load_fraction: Number = F(0.3, ge=0, le=1, desc="minimum stable output while on, as a share of capacity",
                                  source="domain.md: below ~30% for long causes wet stacking (Kohler)")
-    fuel_noload_gal_per_h_per_mw: float = F(4.25, unit="gal/h per MW rated", ge=0, le=50,
+    fuel_noload_gal_per_h_per_mw: Number = F(4.25, unit="gal/h per MW rated", ge=0, le=50,
                                             desc="fuel curve intercept: fuel burned while on, per MW of capacity",
                                             source="least-squares line through the 1 MW diesel chart in domain.md "
                                                    "(21.6/36.4/52.1/71.1 gal/h at 25/50/75/100%)")
-    fuel_slope_gal_per_mwh: float = F(65.68, unit="gal/MWh", gt=0, le=500,
+    fuel_slope_gal_per_mwh: Number = F(65.68, unit="gal/MWh", gt=0, le=500,
                                       desc="fuel curve slope: fuel per MWh of output", source="same fit")
-    fuel_price_usd_per_gal: float = F(unit="$/gal", ge=0, le=50, desc="delivered fuel price")
-    startup_cost_usd: float = F(0.0, unit="$", ge=0, desc="cost of each start")
-    min_up_hours: float = F(0.0, unit="h", ge=0, le=72, desc="once started, stays on at least this long")
-    min_down_hours: float = F(0.0, unit="h", ge=0, le=72, desc="once stopped, stays off at least this long")
-    co2_kg_per_gal: float = F(10.16, unit="kg CO2/gal", ge=0, le=20, desc="CO2 per gallon burned",
+    fuel_price_usd_per_gal: Number = F(unit="$/gal", ge=0, le=50, desc="delivered fuel price")
+    startup_cost_usd: Number = F(0.0, unit="$", ge=0, desc="cost of each start")
+    min_up_hours: Number = F(0.0, unit="h", ge=0, le=72, desc="once started, stays on at least this long")
+    min_down_hours: Number = F(0.0, unit="h", ge=0, le=72, desc="once stopped, stays off at least this long")
+    co2_kg_per_gal: Number = F(10.16, unit="kg CO2/gal", ge=0, le=20, desc="CO2 per gallon burned",
                               source="domain.md: diesel 10.16 kg CO2/gal (EIA)")
-    nox_kg_per_mwh: float = F(6.4, unit="kg/MWh", ge=0, le=50, desc="NOx per MWh of output",
+    nox_kg_per_mwh: Number = F(6.4, unit="kg/MWh", ge=0, le=50, desc="NOx per MWh of output",
                               source="domain.md: EPA Tier 2, NMHC+NOx 6.4 g/kWh")
-    run_hours_left: float = F(unit="h", ge=0, le=8784,
+    run_hours_left: Number = F(unit="h", ge=0, le=8784,
                               desc="run hours the permit leaves for this horizon (what remains of the permit year)",
                               source="domain.md: EPA 100 h/yr (50 non-emergency); Virginia 500 h/yr")
-    max_hours_per_day: float | None = F(None, unit="h", ge=0, le=25, desc="permit cap on run hours per local day")
-    max_hours_per_event: float | None = F(None, unit="h", ge=0,
+    max_hours_per_day: OptionalNumber = F(None, unit="h", ge=0, le=25, desc="permit cap on run hours per local day")
+    max_hours_per_event: OptionalNumber = F(None, unit="h", ge=0,
                                           desc="permit cap on run hours within each notice's window")
-    nox_cap_kg: float | None = F(None, unit="kg", ge=0, desc="permit cap on NOx over the horizon")
+    nox_cap_kg: OptionalNumber = F(None, unit="kg", ge=0, desc="permit cap on NOx over the horizon")
     dispatch: Literal["notice_only", "economic"] = F(
         "notice_only", desc="`notice_only`: may run only while a curtailment notice is in force (emergency/"
                             "demand-response permits); `economic`: may also run for price",
@@ -184,16 +224,16 @@ _CHILLER_SOURCE = ("domain.md: air-cooled chiller 470 -> 363 tons (-23%) and 375
 
 
 class ThermalStorage(Section):
-    capacity_mwh_th: float = F(unit="MWh thermal", gt=0, desc="chilled-water storage size",
+    capacity_mwh_th: Number = F(unit="MWh thermal", gt=0, desc="chilled-water storage size",
                                source="domain.md: one Virginia site sized for 2 h at peak cooling load")
-    max_charge_mw_th: float = F(unit="MW thermal", gt=0, desc="highest charging rate (extra chilling)")
-    max_discharge_mw_th: float = F(unit="MW thermal", gt=0, desc="highest discharge rate (heat absorbed)")
-    initial_fraction: float = F(0.5, ge=0, le=1, desc="stored share at the start; the end must hold at least as much")
+    max_charge_mw_th: Number = F(unit="MW thermal", gt=0, desc="highest charging rate (extra chilling)")
+    max_discharge_mw_th: Number = F(unit="MW thermal", gt=0, desc="highest discharge rate (heat absorbed)")
+    initial_fraction: Number = F(0.5, ge=0, le=1, desc="stored share at the start; the end must hold at least as much")
 
 
 class Cooling(Section):
     outdoor_temp_c: SeriesInput = F(unit="degC", series_range=(-60, 60), desc="outdoor dry-bulb temperature")
-    rated_capacity_mw_th: float = F(unit="MW thermal", gt=0, desc="heat removal at mild weather (derate 1.0)")
+    rated_capacity_mw_th: Number = F(unit="MW thermal", gt=0, desc="heat removal at mild weather (derate 1.0)")
     capacity_derate_curve: Curve = F(default_factory=lambda: list(DEFAULT_DERATE_CURVE),
                                      unit="[degC, fraction] pairs",
                                      desc="share of rated capacity available against outdoor temperature "
@@ -225,22 +265,22 @@ DEFAULT_THROUGHPUT_CURVE: Curve = [(0.6, 0.80), (0.7, 0.90), (0.85, 0.97), (1.0,
 
 class TrainingJob(Section):
     id: str = F(pattern=ID_PATTERN, desc="name of the job")
-    power_mw: float = F(unit="MW", gt=0, le=1000, desc="power at full speed")
-    work_mwh: float = F(unit="MWh at full speed", gt=0, desc="work to do, as energy at full speed")
+    power_mw: Number = F(unit="MW", gt=0, le=1000, desc="power at full speed")
+    work_mwh: Number = F(unit="MWh at full speed", gt=0, desc="work to do, as energy at full speed")
     release: datetime | None = F(None, desc="earliest start (default: horizon start)")
     deadline: datetime | None = F(None, desc="work must be done by then (default: horizon end)")
-    min_power_fraction: float = F(0.6, gt=0, le=1, desc="lowest power cap while running, as a share of full power",
+    min_power_fraction: Number = F(0.6, gt=0, le=1, desc="lowest power cap while running, as a share of full power",
                                   source="domain.md: MIT Lincoln Lab caps GPUs at 60-80% with marginal slowdown")
     throughput_curve: Curve = F(default_factory=lambda: list(DEFAULT_THROUGHPUT_CURVE),
                                 unit="[power fraction, throughput fraction] pairs",
                                 desc="throughput against power cap; concave, ends at (1, 1)",
                                 source="domain.md: Blackwell profiles 97% performance at ~85% power; "
                                        "60-80% caps with marginal slowdown")
-    can_pause: bool = F(True, desc="may stop and resume; if false it runs in one stretch once started")
-    restart_loss_hours: float = F(0.0, unit="h at full speed", ge=0, le=24,
+    can_pause: Boolean = F(True, desc="may stop and resume; if false it runs in one stretch once started")
+    restart_loss_hours: Number = F(0.0, unit="h at full speed", ge=0, le=24,
                                   desc="work lost at each resume after a pause (since the last checkpoint)",
                                   source="domain.md: restart costs lost work since the last checkpoint")
-    unfinished_penalty_usd_per_mwh: float = F(10000.0, unit="$/MWh of work", ge=0,
+    unfinished_penalty_usd_per_mwh: Number = F(10000.0, unit="$/MWh of work", ge=0,
                                               desc="penalty on work left undone at the deadline; the default is "
                                                    "above the ERCOT offer cap so work is never dropped for price",
                                               source="domain.md: ERCOT offer cap $5,000/MWh")
@@ -262,18 +302,18 @@ class TrainingJob(Section):
 class InferenceService(Section):
     id: str = F(pattern=ID_PATTERN, desc="name of the service")
     demand_mw: SeriesInput = F(unit="MW", series_range=(0, 5000), desc="power needed to meet the service level")
-    min_served_fraction: float = F(ge=0, le=1, desc="share of demand that must always be served")
-    shed_penalty_usd_per_mwh: float = F(unit="$/MWh", ge=0, desc="cost of each MWh of demand not served")
+    min_served_fraction: Number = F(ge=0, le=1, desc="share of demand that must always be served")
+    shed_penalty_usd_per_mwh: Number = F(unit="$/MWh", ge=0, desc="cost of each MWh of demand not served")
 
 
 class Battery(Section):
-    energy_mwh: float = F(unit="MWh", gt=0, desc="usable energy")
-    power_mw: float = F(unit="MW", gt=0, desc="charge and discharge limit")
-    round_trip_efficiency: float = F(0.88, gt=0, le=1, desc="energy out / energy in; split evenly "
+    energy_mwh: Number = F(unit="MWh", gt=0, desc="usable energy")
+    power_mw: Number = F(unit="MW", gt=0, desc="charge and discharge limit")
+    round_trip_efficiency: Number = F(0.88, gt=0, le=1, desc="energy out / energy in; split evenly "
                                      "between charge and discharge", source="typical lithium-ion (assumption; "
                                                                            "not in domain.md)")
-    reserve_fraction: float = F(0.0, ge=0, le=1, desc="share of energy always kept for ride-through")
-    initial_fraction: float = F(0.5, ge=0, le=1, desc="stored share at the start; the end must hold at least as much")
+    reserve_fraction: Number = F(0.0, ge=0, le=1, desc="share of energy always kept for ride-through")
+    initial_fraction: Number = F(0.5, ge=0, le=1, desc="stored share at the start; the end must hold at least as much")
 
     @model_validator(mode="after")
     def _reserve(self) -> "Battery":
@@ -285,7 +325,7 @@ class Battery(Section):
 class Instance(Section):
     """A whole instance; sections are validated one by one by the loader so all errors surface at once."""
 
-    format_version: Literal[1] = F(1, desc="instance format version")
+    format_version: FormatVersion = F(1, desc="instance format version")
     name: str = F("instance", desc="a name for reports")
     horizon: Horizon = F(desc="the planning horizon")
     site: Site = F(desc="the site")

@@ -78,10 +78,15 @@ def read_series_file(path: Path, display: str, tz: str, field: str) -> tuple[Ser
 
 
 def _parse_times(raw: pd.Series, tz: str, display: str, field: str, rows: np.ndarray):
-    if pd.api.types.is_datetime64_any_dtype(raw):
+    missing = np.flatnonzero(raw.isna().to_numpy())
+    if len(missing):
+        return None, [Problem(field, f"missing timestamp (empty or NaT) in column 'timestamp'"
+                                     f"{_others(missing, rows)}", display, int(rows[missing[0]]))]
+    if pd.api.types.is_datetime64_any_dtype(raw):  # Parquet: already timestamps, with or without a timezone
         t = pd.DatetimeIndex(raw)
-        t = t.tz_convert("UTC") if t.tz is not None else t.tz_localize(tz, ambiguous="infer").tz_convert("UTC")
-        return t, []
+        if t.tz is not None:
+            return t.tz_convert("UTC"), []
+        return _localize(t, tz, display, field, rows)
     s = raw.astype(str).str.strip()
     has_off = s.str.contains(_OFFSET)
     if has_off.any() and not has_off.all():
@@ -101,12 +106,52 @@ def _parse_times(raw: pd.Series, tz: str, display: str, field: str, rows: np.nda
                               int(rows[bad[0]]))]
     t = pd.DatetimeIndex(t)
     if t.tz is None:
-        try:
-            t = t.tz_localize(tz, ambiguous="infer", nonexistent="raise")
-        except Exception as exc:  # noqa: BLE001 - pytz/zoneinfo raise several kinds
-            return None, [Problem(field, f"local timestamps cannot be placed in {tz}: {exc}; "
-                                         "write them with a UTC offset", display)]
+        return _localize(t, tz, display, field, rows)
     return t.tz_convert("UTC"), []
+
+
+def _localize(t: pd.DatetimeIndex, tz: str, display: str, field: str, rows: np.ndarray):
+    """Local (offset-free) times placed in ``tz``; a time that does not exist there, or is repeated and
+    cannot be placed by row order, is reported with its row."""
+    try:
+        return t.tz_localize(tz, ambiguous="infer", nonexistent="raise").tz_convert("UTC"), []
+    except Exception:  # noqa: BLE001 - pandas raises several kinds; the rows are found below
+        pass
+    fix = " write the timestamps with a UTC offset (+hh:mm)"
+    problems = []
+    # Ambiguous times resolved arbitrarily, so NaT marks only the times that do not exist.
+    gap = np.flatnonzero(t.tz_localize(tz, ambiguous=np.ones(len(t), dtype=bool), nonexistent="NaT").isna())
+    if len(gap):
+        problems.append(Problem(field, f"local time {t[gap[0]]} in column 'timestamp' does not exist in {tz} "
+                                       "(the clocks skip it when daylight saving begins)"
+                                       f"{_others(gap, rows)};" + fix, display, int(rows[gap[0]])))
+    amb = np.flatnonzero(t.tz_localize(tz, ambiguous="NaT", nonexistent="shift_forward").isna())
+    if len(amb) and not _infers(t, tz):
+        problems.append(Problem(field, f"local time {t[amb[0]]} in column 'timestamp' is ambiguous in {tz} "
+                                       "(it happens twice when daylight saving ends) and the row order does not "
+                                       f"tell which is meant{_others(amb, rows)};" + fix, display,
+                                int(rows[amb[0]])))
+    if not problems:
+        problems.append(Problem(field, f"local timestamps in column 'timestamp' cannot be placed in {tz};" + fix,
+                                display, int(rows[0])))
+    return None, problems
+
+
+def _others(idx: np.ndarray, rows: np.ndarray) -> str:
+    """`` (3 such rows: 5, 8, 9)`` when more than one row has the same fault."""
+    if len(idx) < 2:
+        return ""
+    listed = ", ".join(str(rows[i]) for i in idx[:5]) + (", ..." if len(idx) > 5 else "")
+    return f" ({len(idx)} such rows: {listed})"
+
+
+def _infers(t: pd.DatetimeIndex, tz: str) -> bool:
+    """Whether the repeated local times can be placed by row order (times that do not exist aside)."""
+    try:
+        t.tz_localize(tz, ambiguous="infer", nonexistent="shift_forward")
+    except Exception:  # noqa: BLE001
+        return False
+    return True
 
 
 def _check_spacing(sf: SeriesFile, field: str) -> list[Problem]:

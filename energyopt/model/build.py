@@ -8,8 +8,11 @@ the same expressions, so the reported breakdown always adds up to the objective.
 from __future__ import annotations
 
 import pyomo.environ as pyo
+from pyomo.core.expr.visitor import identify_variables
 
 from ..inputs import Instance
+from ..inputs.budgets import PermitBudget
+from ..inputs.history import History
 from . import cooling, generators, grid, inference, storage, training
 
 #: (block name, module, present?) in build order; cooling comes after the IT loads it must remove.
@@ -23,9 +26,11 @@ SUPPLY_COMPONENTS = [("grid", grid, lambda i: True),
 ELASTIC_PENALTY = 1.0
 
 
-def build_model(inst: Instance, elastic: bool = False) -> pyo.ConcreteModel:
+def build_model(inst: Instance, elastic: bool = False, history: History | None = None,
+                budgets: tuple[PermitBudget, ...] = ()) -> pyo.ConcreteModel:
     """The day-ahead model. ``elastic=True`` adds shortfall variables to the power balance and cooling
-    capacity and minimizes them alone: it is how an infeasible instance is explained, never how one is solved."""
+    capacity and minimizes them alone: it is how an infeasible instance is explained, never how one is solved.
+    ``history`` fixes the steps before "now" (re-planning); ``budgets`` are permit windows from the ledger."""
     n = inst.time.n_steps
     T = range(n)
     dt = inst.time.dt_hours
@@ -35,7 +40,10 @@ def build_model(inst: Instance, elastic: bool = False) -> pyo.ConcreteModel:
         if present(inst):
             blk = pyo.Block(concrete=True)
             m.add_component(name, blk)
-            module.build(blk, inst)
+            if module is generators:
+                module.build(blk, inst, budgets=tuple(budgets))
+            else:
+                module.build(blk, inst)
             blocks.append(blk)
 
     fixed = inst.site.it_load_mw.values
@@ -54,6 +62,9 @@ def build_model(inst: Instance, elastic: bool = False) -> pyo.ConcreteModel:
         blk.supply_mw[t] for blk in blocks if hasattr(blk, "supply_mw"))
         + (m.Unserved_MW[t] if elastic else 0) == m.facility_load_mw[t])
 
+    if history is not None and history.n_fixed:
+        _fix_history(m, inst, history)
+
     m.cost_blocks = [blk for blk in blocks if hasattr(blk, "cost_usd")]
     if elastic:
         m.objective = pyo.Objective(expr=ELASTIC_PENALTY * dt * (
@@ -62,6 +73,18 @@ def build_model(inst: Instance, elastic: bool = False) -> pyo.ConcreteModel:
     else:
         m.objective = pyo.Objective(expr=sum(blk.cost_usd[k] for blk in m.cost_blocks for k in blk.cost_usd))
     return m
+
+
+def _fix_history(m: pyo.ConcreteModel, inst: Instance, history: History) -> None:
+    """Each component fixes its own decisions of the fixed steps; constraints left with no free variable
+    describe only the past and are dropped, so what happened never makes the rest infeasible."""
+    for name, module, _ in IT_COMPONENTS + SUPPLY_COMPONENTS + [("cooling", cooling, None)]:
+        blk = m.component(name)
+        if blk is not None and hasattr(module, "fix"):
+            module.fix(blk, inst, history)
+    for c in m.component_data_objects(pyo.Constraint, active=True, descend_into=True):
+        if all(v.fixed for v in identify_variables(c.body, include_fixed=True)):
+            c.deactivate()
 
 
 def tighten_solution(m: pyo.ConcreteModel) -> None:

@@ -5,6 +5,7 @@ import numpy as np
 import pyomo.environ as pyo
 
 from ..inputs import Instance
+from ..inputs.history import History
 from ..inputs.schema import interp_curve
 
 
@@ -41,3 +42,14 @@ def build(b: pyo.Block, inst: Instance, it_load_mw, elastic: bool = False) -> No
                                            == b.Stored_MWh_th[t] + dt * b.Net_Charge_MW_th[t])
         b.end_level = pyo.Constraint(expr=b.Stored_MWh_th[n] >= tes.initial_fraction * tes.capacity_mwh_th)
     b.power_mw = pyo.Expression(T, rule=lambda _, t: b.Chill_MW_th[t] / float(cop[t]))
+
+
+def fix(b: pyo.Block, inst: Instance, history: History) -> None:
+    """Steps before "now": thermal storage flows as they were; the chillers' capacity is not enforced
+    there (what the plant removed then is a fact, even if the forecast weather says it could not)."""
+    for t in history.fixed_steps():
+        b.capacity[t].deactivate()
+    charge, discharge = history.get("thermal_storage.charge_mw_th"), history.get("thermal_storage.discharge_mw_th")
+    if hasattr(b, "Net_Charge_MW_th") and charge is not None and discharge is not None:
+        for t in history.fixed_steps():
+            b.Net_Charge_MW_th[t].fix(float(charge[t] - discharge[t]), skip_validation=True)

@@ -7,6 +7,8 @@ import numpy as np
 import pyomo.environ as pyo
 
 from ..inputs import Instance
+from ..inputs.budgets import PermitBudget
+from ..inputs.history import History, column
 
 
 def allowed_steps(inst: Instance, dispatch: str) -> np.ndarray:
@@ -19,7 +21,7 @@ def allowed_steps(inst: Instance, dispatch: str) -> np.ndarray:
     return ok
 
 
-def build(b: pyo.Block, inst: Instance) -> None:
+def build(b: pyo.Block, inst: Instance, budgets: tuple[PermitBudget, ...] = ()) -> None:
     n = inst.time.n_steps
     T = range(n)
     dt = inst.time.dt_hours
@@ -69,6 +71,7 @@ def build(b: pyo.Block, inst: Instance) -> None:
         units[g].nox_kg_per_mwh * dt * b.Output_MW[g, t] for t in T))
     b.nox_permit = pyo.Constraint([g for g in units if units[g].nox_cap_kg is not None],
                                   rule=lambda _, g: b.nox_kg[g] <= units[g].nox_cap_kg)
+    _budgets(b, inst, budgets)
     b.co2_kg = pyo.Expression(expr=sum(units[g].co2_kg_per_gal * b.fuel_gal[g, t] for g, t in GT))
     b.supply_mw = pyo.Expression(T, rule=lambda _, t: sum(b.Output_MW[g, t] for g in units))
 
@@ -78,6 +81,38 @@ def build(b: pyo.Block, inst: Instance) -> None:
         "startup": sum(units[g].startup_cost_usd * b.Start[g, t] for g, t in GT),
         "carbon": carbon_usd_per_kg * b.co2_kg,
     }[k])
+
+
+def _budgets(b: pyo.Block, inst: Instance, budgets: tuple[PermitBudget, ...]) -> None:
+    """Ledger windows (``PermitBudget``): the counted share of hours, NOx or fuel stays within what is left."""
+    dt = inst.time.dt_hours
+    units = {g.id: g for g in inst.generators}
+    K = range(len(budgets))
+
+    def amount(k):
+        bud = budgets[k]
+        g, w = bud.unit_id, bud.weights
+        per_step = {"hours": lambda t: dt * b.On[g, t],
+                    "nox_kg": lambda t: units[g].nox_kg_per_mwh * dt * b.Output_MW[g, t],
+                    "fuel_gal": lambda t: b.fuel_gal[g, t]}[bud.metric]
+        return sum(float(w[t]) * per_step(t) for t in np.flatnonzero(w > 0))
+
+    b.budget_use = pyo.Expression(K, rule=lambda _, k: amount(k))
+    b.budget_permit = pyo.Constraint(K, rule=lambda _, k: b.budget_use[k] <= budgets[k].remaining
+                                     if budgets[k].weights.any() else pyo.Constraint.Skip)
+
+
+def fix(b: pyo.Block, inst: Instance, history: History) -> None:
+    """Steps before "now": each unit on/off and output as it was."""
+    for g in inst.generators:
+        on, out = history.get(column("generator", "on", g.id)), history.get(column("generator", "output", g.id))
+        for t in history.fixed_steps():
+            if on is not None:
+                b.On[g.id, t].fix(round(on[t]), skip_validation=True)
+            if out is not None:
+                b.Output_MW[g.id, t].fix(float(out[t]), skip_validation=True)
+            elif on is not None and round(on[t]) == 0:
+                b.Output_MW[g.id, t].fix(0.0)
 
 
 def tighten(b: pyo.Block) -> None:

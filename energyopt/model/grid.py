@@ -5,6 +5,7 @@ import numpy as np
 import pyomo.environ as pyo
 
 from ..inputs import Instance
+from ..inputs.history import History
 
 
 def import_cap_mw(inst: Instance) -> np.ndarray:
@@ -40,6 +41,14 @@ def build(b: pyo.Block, inst: Instance) -> None:
         "carbon": carbon_usd_per_kg * b.co2_kg,
         "demand_charge": demand,
     }[k])
+
+
+def fix(b: pyo.Block, inst: Instance, history: History) -> None:
+    """Steps before "now": import is what balanced the site then; no cap binds it (it can no longer change)."""
+    for t in history.fixed_steps():
+        b.Import_MW[t].setub(None)
+    if hasattr(b, "Peak_MW") and history.n_fixed:
+        b.Peak_MW.setub(None)
 
 
 def tighten(b: pyo.Block) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from ..inputs import Instance
+from ..inputs.history import History, column
 
 
 def build(b: pyo.Block, inst: Instance) -> None:
@@ -19,3 +20,12 @@ def build(b: pyo.Block, inst: Instance) -> None:
     b.it_load_mw = pyo.Expression(T, rule=lambda _, t: sum(b.Served_MW[i, t] for i in svc))
     b.cost_usd = pyo.Expression(["inference_shed"], rule=lambda _, k: sum(
         svc[i].shed_penalty_usd_per_mwh * dt * b.shed_mw[i, t] for i, t in IT))
+
+
+def fix(b: pyo.Block, inst: Instance, history: History) -> None:
+    """Steps before "now": inference served as it was."""
+    for s in inst.inference:
+        served = history.get(column("inference", "served", s.id))
+        if served is not None:
+            for t in history.fixed_steps():
+                b.Served_MW[s.id, t].fix(float(served[t]), skip_validation=True)

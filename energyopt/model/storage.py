@@ -6,6 +6,7 @@ import math
 import pyomo.environ as pyo
 
 from ..inputs import Instance
+from ..inputs.history import History
 
 
 def build(b: pyo.Block, inst: Instance) -> None:
@@ -27,3 +28,14 @@ def build(b: pyo.Block, inst: Instance) -> None:
                                       + dt * (eta * b.Charge_MW[t] - b.Discharge_MW[t] / eta))
     b.end_level = pyo.Constraint(expr=b.Stored_MWh[n] >= bat.initial_fraction * bat.energy_mwh)
     b.supply_mw = pyo.Expression(T, rule=lambda _, t: b.Discharge_MW[t] - b.Charge_MW[t])
+
+
+def fix(b: pyo.Block, inst: Instance, history: History) -> None:
+    """Steps before "now": battery charge and discharge as they were."""
+    charge, discharge = history.get("battery.charge_mw"), history.get("battery.discharge_mw")
+    if charge is None or discharge is None:
+        return
+    for t in history.fixed_steps():
+        b.Charge_MW[t].fix(float(charge[t]), skip_validation=True)
+        b.Discharge_MW[t].fix(float(discharge[t]), skip_validation=True)
+        b.Charging[t].fix(1 if charge[t] > 1e-9 else 0)

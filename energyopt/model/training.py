@@ -4,6 +4,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from ..inputs import Instance
+from ..inputs.history import History, column
 from ..inputs.schema import TrainingJob
 
 
@@ -75,3 +76,18 @@ def build(b: pyo.Block, inst: Instance) -> None:
         b.Power_MW[j, t] for j in jobs if (j, t) in b.Power_MW))
     b.cost_usd = pyo.Expression(["unfinished_work"], rule=lambda _, k: sum(
         jobs[j].unfinished_penalty_usd_per_mwh * b.Unfinished_MWh[j] for j in jobs))
+
+
+def fix(b: pyo.Block, inst: Instance, history: History) -> None:
+    """Steps before "now": each job's power and work as they were (work as reported, even off the curve:
+    the past is a fact, and constraints among fixed values alone are dropped by the model builder)."""
+    for j in inst.training_jobs:
+        power, work = history.get(column("job", "power", j.id)), history.get(column("job", "work", j.id))
+        for t in history.fixed_steps():
+            if (j.id, t) not in b.Power_MW:
+                continue
+            if power is not None:
+                b.Power_MW[j.id, t].fix(float(power[t]), skip_validation=True)
+                b.Run[j.id, t].fix(1 if power[t] > 1e-6 else 0)
+            if work is not None:
+                b.Work_MWh[j.id, t].fix(float(work[t]), skip_validation=True)

@@ -72,7 +72,7 @@ def steps_table(inst: Instance, m: pyo.ConcreteModel) -> pd.DataFrame:
     return pd.DataFrame(cols)
 
 
-def summary(inst: Instance, m: pyo.ConcreteModel, steps: pd.DataFrame) -> dict:
+def summary(inst: Instance, m: pyo.ConcreteModel, steps: pd.DataFrame, budgets=()) -> dict:
     """The figures a user looks at first; every one is computed from the same model values as the table."""
     dt = inst.time.dt_hours
     breakdown = {k: float(pyo.value(e)) for k, e in cost_terms(m).items()}
@@ -127,4 +127,16 @@ def summary(inst: Instance, m: pyo.ConcreteModel, steps: pd.DataFrame) -> dict:
         "inference_shed_mwh": float(sum(v["shed_mwh"] for v in inference.values())),
         "inference": inference,
         "curtailment": curtailment,
+        **({"permit_budgets": permit_budgets(m, budgets)} if budgets else {}),
     }
+
+
+def permit_budgets(m: pyo.ConcreteModel, budgets) -> list[dict]:
+    """Each ledger window the plan draws on: what it had left before the plan and what it has left after."""
+    out = []
+    for k, b in enumerate(budgets):
+        used = float(pyo.value(m.generators.budget_use[k]))
+        out.append({"unit_id": b.unit_id, "window": b.label, "metric": b.metric, "limit": b.limit,
+                    "used_before": b.used_before, "remaining_before": b.limit - b.used_before,
+                    "plan_uses": used, "remaining_after": b.limit - b.used_before - used})
+    return out

@@ -14,7 +14,8 @@ from ..solver.status import SolveStatus
 
 
 class OutputError(Exception):
-    """The output folder cannot be written (it holds something that is not an energyopt result)."""
+    """The output folder cannot be written: it holds something that is not an energyopt result, or writing
+    failed (then whatever the folder held before is left as it was)."""
 
 
 @dataclass
@@ -23,6 +24,8 @@ class Result:
     summary: dict
     steps: pd.DataFrame | None = None
     diagnosis: list[str] = field(default_factory=list)
+    #: Further files of the result (name -> text), e.g. a re-plan's ``diff.txt``; names from EXTRA_FILES.
+    extra_files: dict[str, str] = field(default_factory=dict)
 
     @property
     def objective_usd(self) -> float | None:
@@ -34,11 +37,19 @@ class Result:
         return write_result(self, Path(out_dir), parquet)
 
 
-RESULT_FILES = ("summary.json", "steps.csv", "steps.parquet")
+EXTRA_FILES = ("diff.txt", "diff.json")
+RESULT_FILES = ("summary.json", "steps.csv", "steps.parquet", *EXTRA_FILES)
+#: Keys every energyopt summary.json has; a folder whose summary.json lacks them is not ours to replace.
+SUMMARY_KEYS = ("format_version", "instance", "status")
 
 
 def output_dir_problem(out: Path) -> str | None:
-    """Why ``out`` cannot receive a result, or None. Checked before solving and again before writing."""
+    """Why ``out`` cannot receive a result, or None. Checked before solving and again before writing.
+
+    An existing folder is replaced only when it is empty or holds an energyopt result and nothing else: its
+    ``summary.json`` is a JSON object with the keys every summary has, and every other entry is one of the
+    result's files. A user's own folder (even one holding a ``summary.json`` or ``steps.csv``) is never touched.
+    """
     if out.exists() and not out.is_dir():
         return f"{out} exists and is not a folder"
     for parent in out.absolute().parents:
@@ -51,40 +62,158 @@ def output_dir_problem(out: Path) -> str | None:
     if out.exists() and Path.cwd().resolve().is_relative_to(out.resolve()):
         return f"{out} is the current folder (or holds it); give a folder below it"
     if out.is_dir():
-        extra = sorted(p.name for p in out.iterdir() if p.name not in RESULT_FILES)
-        if extra or (any(out.iterdir()) and not (out / "summary.json").is_file()):
-            return (f"{out} holds files that are not part of an energyopt result ({', '.join(extra[:5])}); "
-                    "refusing to replace it")
+        return _not_a_result(out)
+    return None
+
+
+def _not_a_result(out: Path) -> str | None:
+    """Why the existing folder ``out`` is not an energyopt result that may be replaced (None if it is, or is empty)."""
+    try:
+        entries = sorted(out.iterdir())
+    except OSError as exc:
+        return f"cannot list {out}: {exc}"
+    if not entries:
+        return None
+    refuse = f"; refusing to replace {out} (give a new or empty folder, or remove it yourself)"
+    extra = [p.name for p in entries if p.name not in RESULT_FILES]
+    if extra:
+        more = f" and {len(extra) - 5} more" if len(extra) > 5 else ""
+        return f"{out} holds files that are not part of an energyopt result ({', '.join(extra[:5])}{more})" + refuse
+    odd = [p.name for p in entries if p.is_symlink() or not p.is_file()]
+    if odd:
+        return f"{out} holds {', '.join(odd)}, which is not a plain file as an energyopt result's is" + refuse
+    summary = out / "summary.json"
+    if not summary.exists():
+        return f"{out} holds {', '.join(p.name for p in entries)} but no summary.json" + refuse
+    try:
+        data = json.loads(summary.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        return f"{summary} is not an energyopt summary (cannot read it as JSON: {exc})" + refuse
+    if not isinstance(data, dict):
+        return f"{summary} is not an energyopt summary (a JSON {type(data).__name__}, not an object)" + refuse
+    missing = [k for k in SUMMARY_KEYS if k not in data]
+    if missing:
+        return f"{summary} is not an energyopt summary (it lacks {', '.join(missing)})" + refuse
     return None
 
 
 def write_result(result: Result, out: Path, parquet: bool = False) -> Path:
+    """Write into a temporary folder beside ``out``, sync it to disk, then rename it into place.
+
+    A previous result is moved aside first and deleted only once the new one is in place; if the final rename
+    fails it is moved back, so the folder holds the old result or the new one, never neither. Any failure
+    leaves no temporary folder behind and raises :class:`OutputError`.
+    """
     problem = output_dir_problem(out)
     if problem:
         raise OutputError(problem)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes 0700; a result folder gets the user's usual mode
-        if result.steps is not None:
-            result.steps.to_csv(tmp / "steps.csv", index=False, float_format="%.9g")
-            if parquet:
-                result.steps.to_parquet(tmp / "steps.parquet", index=False)
-        with open(tmp / "summary.json", "w", encoding="utf-8") as f:
-            json.dump(result.summary, f, indent=2, default=str)
-            f.write("\n")
-            f.flush()
-            os.fsync(f.fileno())
-        if out.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-            os.rename(out, old / "r")
-            os.rename(tmp, out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.rename(tmp, out)
-    except BaseException:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    except OSError as exc:
+        raise OutputError(f"cannot create a folder beside {out}: {exc}") from exc
+    try:
+        _write_files(result, tmp, parquet, out)
+        _swap_in(tmp, out)
+    except BaseException as exc:
         shutil.rmtree(tmp, ignore_errors=True)
+        if isinstance(exc, OSError):
+            raise OutputError(f"cannot write the result to {out}: {exc}; nothing was written"
+                              + (" (the previous result is unchanged)" if out.exists() else "")) from exc
         raise
     return out
+
+
+def _portable(summary: dict, out: Path) -> dict:
+    """The summary as written: ``instance_file`` (and a re-plan's ``previous_plan_dir``) relative to the result
+    folder, so a folder moved together with its instance (a simulation's tree, a copied project) still finds
+    it; see :func:`instance_path`."""
+    def rel(p):
+        return os.path.relpath(Path(p).absolute(), out.absolute()) if p else p
+    summary = {**summary, "instance_file": rel(summary.get("instance_file"))}
+    if isinstance(summary.get("replan"), dict):
+        summary["replan"] = {**summary["replan"], "previous_plan_dir": rel(summary["replan"].get("previous_plan_dir"))}
+    return summary
+
+
+def instance_path(result_dir: str | Path, summary: dict, key: str = "instance_file") -> Path | None:
+    """The instance file a written result was solved from (``instance_file`` is relative to the folder)."""
+    src = summary.get(key)
+    if not isinstance(src, str) or not src:
+        return None
+    p = Path(src)
+    return p if p.is_absolute() else Path(result_dir) / p
+
+
+def _write_files(result: Result, tmp: Path, parquet: bool, out: Path) -> None:
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes 0700; a result folder gets the user's usual mode
+    if result.steps is not None:
+        with open(tmp / "steps.csv", "w", encoding="utf-8", newline="") as f:
+            result.steps.to_csv(f, index=False, float_format="%.9g")
+            _sync(f)
+        if parquet:
+            with open(tmp / "steps.parquet", "wb") as f:
+                result.steps.to_parquet(f, index=False)
+                _sync(f)
+    for name, text in result.extra_files.items():
+        if name not in EXTRA_FILES:
+            raise ValueError(f"{name!r} is not a result file ({', '.join(EXTRA_FILES)})")
+        with open(tmp / name, "w", encoding="utf-8") as f:
+            f.write(text)
+            _sync(f)
+    with open(tmp / "summary.json", "w", encoding="utf-8") as f:
+        json.dump(_portable(result.summary, out), f, indent=2, default=str)
+        f.write("\n")
+        _sync(f)
+    _sync_dir(tmp)
+
+
+def _swap_in(tmp: Path, out: Path) -> None:
+    """Rename ``tmp`` to ``out``; an existing ``out`` is moved aside first and put back if that fails."""
+    if not out.exists():
+        os.rename(tmp, out)
+        _sync_dir(out.parent)
+        return
+    holder = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+    old = holder / "r"
+    try:
+        os.rename(out, old)
+    except BaseException:
+        os.rmdir(holder)
+        raise
+    try:
+        os.rename(tmp, out)
+    except BaseException as exc:
+        try:
+            os.rename(old, out)
+        except OSError as restore:
+            raise OutputError(f"cannot put the new result in place ({exc}) nor the previous one back "
+                              f"({restore}); the previous result is kept in {old}") from exc
+        try:
+            os.rmdir(holder)  # empty again; rmdir never deletes anything a user had
+        except OSError:
+            pass
+        raise
+    _sync_dir(out.parent)
+    shutil.rmtree(holder, ignore_errors=True)
+
+
+def _sync(f) -> None:
+    f.flush()
+    os.fsync(f.fileno())
+
+
+def _sync_dir(folder: Path) -> None:
+    """Make renames and new entries in ``folder`` durable (a no-op where folders cannot be opened)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

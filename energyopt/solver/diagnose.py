@@ -35,8 +35,31 @@ def _when(inst: Instance, a: int, b: int) -> str:
     return f"from {idx[a]:%Y-%m-%d %H:%M} to {end:%H:%M}"
 
 
-def explain_infeasible(inst: Instance, opts: SolveOptions) -> list[str]:
-    m = build_model(inst, elastic=True)
+def _permits_at_cap(inst: Instance, w: int, on: dict, output: dict) -> list[str]:
+    """The generator permits besides run hours that the elastic schedule uses up where step ``w`` is short:
+    hours on ``w``'s local day, hours in a notice window holding ``w``, and NOx over the horizon."""
+    dt, out = inst.time.dt_hours, []
+    day, day_steps = next((d, steps) for d, steps in inst.time.local_days if w in steps)
+    events = [(n.id, inst.time.steps_overlapping(n.start, n.end)) for n in inst.notices]
+    for g in inst.generators:
+        if g.max_hours_per_day is not None:
+            h = float(on[g.id][day_steps].sum() * dt)
+            if h >= g.max_hours_per_day - 1e-6:
+                out.append(f"{g.id} {h:g} of {g.max_hours_per_day:g} h on {day} (max_hours_per_day)")
+        if g.max_hours_per_event is not None:
+            for nid, steps in events:
+                h = float(on[g.id][steps].sum() * dt)
+                if w in steps and h >= g.max_hours_per_event - 1e-6:
+                    out.append(f"{g.id} {h:g} of {g.max_hours_per_event:g} h in notice {nid} (max_hours_per_event)")
+        if g.nox_cap_kg is not None:
+            kg = float(g.nox_kg_per_mwh * dt * output[g.id].sum())
+            if kg >= g.nox_cap_kg - 1e-6 * max(1.0, g.nox_cap_kg):
+                out.append(f"{g.id} {kg:.4g} of {g.nox_cap_kg:g} kg NOx (nox_cap_kg)")
+    return out
+
+
+def explain_infeasible(inst: Instance, opts: SolveOptions, history=None, budgets=()) -> list[str]:
+    m = build_model(inst, elastic=True, history=history, budgets=budgets)
     info = solve_model(m, SolveOptions(time_limit_s=opts.time_limit_s, mip_rel_gap=1e-6, threads=opts.threads))
     if not info.status.has_schedule:
         return [f"The instance is infeasible; the check that locates the shortfall ended with "
@@ -51,7 +74,9 @@ def explain_infeasible(inst: Instance, opts: SolveOptions) -> list[str]:
     overhead = inst.site.overhead_mw.values
     min_inf = sum((s.min_served_fraction * s.demand_mw.values for s in inst.inference), np.zeros(n))
     cop = capacity_and_cop(inst)[1] if inst.cooling else None
-    gen_hours = {g.id: sum(dt * pyo.value(m.generators.On[g.id, t]) for t in T) for g in inst.generators}
+    on = {g.id: np.array([pyo.value(m.generators.On[g.id, t]) for t in T]) > 0.5 for g in inst.generators}
+    output = {g.id: np.array([pyo.value(m.generators.Output_MW[g.id, t]) for t in T]) for g in inst.generators}
+    gen_hours = {g.id: float(on[g.id].sum() * dt) for g in inst.generators}
     for a, b in _runs(unserved > TOL):
         w = a + int(np.argmax(unserved[a:b + 1]))
         cool = (fixed[w] + min_inf[w]) / cop[w] if cop is not None else 0.0
@@ -59,9 +84,10 @@ def explain_infeasible(inst: Instance, opts: SolveOptions) -> list[str]:
         notices = [x.id for x in inst.notices if w in inst.time.steps_overlapping(x.start, x.end)
                    and x.import_cap_mw <= cap[w] + 1e-9]
         limit = f"notice {', '.join(notices)}" if notices else "the interconnection limit"
-        gens_on = [g for g in inst.generators if pyo.value(m.generators.On[g.id, w]) > 0.5]
-        spent = [f"{g.id} {gen_hours[g.id]:g} of {g.run_hours_left:g} h" for g in inst.generators
+        gens_on = [g for g in inst.generators if on[g.id][w]]
+        spent = [f"{g.id} {gen_hours[g.id]:g} of {g.run_hours_left:g} h (run_hours_left)" for g in inst.generators
                  if gen_hours[g.id] >= g.run_hours_left - 1e-6]
+        spent += _permits_at_cap(inst, w, on, output)
         gtext = (f"{sum(g.capacity_mw for g in gens_on):g} MW of generators running" if inst.generators else
                  "no generators")
         out.append(

@@ -1,0 +1,264 @@
+"""Re-planning: keep what happened before "now", re-optimize the rest of the horizon.
+
+``replan(previous_dir, now, ...)`` reads a result folder of ``solve`` or ``replan``, the instance as it
+stands now (the previous plan's instance file unless another is given, with notices added or cancelled),
+and what actually happened (``actuals``: any per-step columns of ``steps.csv``; the previous plan's values
+are used where none are given). Every step that starts before ``now + response time`` is fixed: the site
+cannot act sooner than its response time after learning of a change, so a notice's lead time shorter than
+that cannot be met in full, and the result says by how much. The rest is solved again with the same model.
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..inputs import Instance, InstanceError, load_instance
+from ..inputs.errors import Problem
+from ..inputs.history import History, column
+
+#: Per-step decisions a History can fix (see energyopt.inputs.history.History), besides per-unit columns.
+SITE_COLUMNS = ("battery.charge_mw", "battery.discharge_mw", "thermal_storage.charge_mw_th",
+                "thermal_storage.discharge_mw_th")
+
+
+class ReplanError(Exception):
+    """The previous plan, "now" or the actuals cannot be used; nothing is written."""
+
+    def __init__(self, message: str, problems: list[str] | None = None):
+        self.problems = list(problems or [])
+        super().__init__(message)
+
+    def render(self) -> str:
+        return "\n".join([str(self), *(f"  - {p}" for p in self.problems)])
+
+
+@dataclass(frozen=True)
+class PreviousPlan:
+    folder: Path
+    summary: dict
+    steps: pd.DataFrame
+    times: pd.DatetimeIndex
+
+    @property
+    def plan_id(self) -> str | None:
+        return self.summary.get("plan_id")
+
+    @property
+    def instance_file(self) -> Path | None:
+        from ..results.result import instance_path
+        return instance_path(self.folder, self.summary)
+
+
+def load_previous(folder: str | Path) -> PreviousPlan:
+    """Read a result folder written by ``solve`` or ``replan`` that holds a schedule."""
+    folder = Path(folder)
+    s_path, c_path = folder / "summary.json", folder / "steps.csv"
+    if not folder.is_dir():
+        raise ReplanError(f"previous plan {folder}: no such folder")
+    missing = [p.name for p in (s_path, c_path) if not p.is_file()]
+    if missing:
+        raise ReplanError(f"previous plan {folder} is not a result folder of `energyopt solve` (missing "
+                          f"{', '.join(missing)})")
+    try:
+        summary = json.loads(s_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ReplanError(f"{s_path}: not readable JSON ({exc})") from None
+    if not isinstance(summary, dict) or not {"format_version", "status", "horizon"} <= set(summary):
+        raise ReplanError(f"{s_path} is not an energyopt summary")
+    if summary["status"] not in ("optimal", "time_limit_feasible"):
+        raise ReplanError(f"previous plan {folder} has status {summary['status']!r}: it holds no schedule")
+    try:
+        steps = pd.read_csv(c_path)
+        times = pd.DatetimeIndex(pd.to_datetime(steps["timestamp"], utc=True))
+    except (OSError, ValueError, KeyError, pd.errors.ParserError) as exc:
+        raise ReplanError(f"{c_path}: not a result table ({exc})") from None
+    return PreviousPlan(folder, summary, steps, times)
+
+
+def notice_patch(add: list[dict], cancel: list[str], now: pd.Timestamp):
+    """A loader patch that adds notices (dicts with the instance's ``[[notices]]`` keys) and removes
+    cancelled ones by id; unknown ids to cancel and notices issued after ``now`` are reported as problems."""
+    problems: list[Problem] = []
+
+    def patch(raw: dict) -> None:
+        notices = list(raw.get("notices", []))
+        known = {n.get("id") for n in notices if isinstance(n, dict)}
+        for nid in cancel:
+            if nid not in known:
+                problems.append(Problem(f"--cancel-notice {nid}", f"the instance has no notice {nid!r} "
+                                        f"(it has: {', '.join(sorted(map(str, known))) or 'none'})"))
+        notices = [n for n in notices if not (isinstance(n, dict) and n.get("id") in cancel)]
+        for n in add:
+            issued = pd.Timestamp(n["issued"])
+            if issued.tzinfo is not None and issued > now:
+                problems.append(Problem(f"notice {n['id']}.issued", f"issued at {issued}, after now ({now}): "
+                                        "a re-plan knows only notices issued by then"))
+        raw["notices"] = notices + [dict(n) for n in add]
+
+    return patch, problems
+
+
+def load_current_instance(prev: PreviousPlan, now: pd.Timestamp, instance: str | Path | None = None,
+                          add_notices: list[dict] = (), cancel_notices: list[str] = ()) -> Instance:
+    """The instance as it stands at ``now``: ``instance`` or the previous plan's own instance file."""
+    path = instance if instance is not None else prev.instance_file
+    if path is None:
+        raise ReplanError(f"previous plan {prev.folder} does not name its instance file; give --instance")
+    patch, problems = notice_patch(list(add_notices), list(cancel_notices), now)
+    inst = load_instance(path, patch=patch if (add_notices or cancel_notices) else None)
+    if problems:
+        raise InstanceError(problems, str(path))
+    return inst
+
+
+def fixed_step_count(inst: Instance, now: pd.Timestamp, response_minutes: float) -> int:
+    """Steps that start before ``now + response`` can no longer change."""
+    g = inst.time
+    until = now + pd.Timedelta(minutes=response_minutes)
+    return max(0, min(g.n_steps, math.ceil((until - g.start) / pd.Timedelta(minutes=g.step_minutes) - 1e-9)))
+
+
+def make_history(inst: Instance, prev: PreviousPlan, now: pd.Timestamp, response_minutes: float = 0.0,
+                 actuals: pd.DataFrame | None = None, actuals_name: str = "actuals") -> History:
+    """The fixed steps, valued from ``actuals`` where given and from the previous plan elsewhere."""
+    g = inst.time
+    problems: list[str] = []
+    p_start = prev.times[0] if len(prev.times) else None
+    p_end = prev.times[-1] + pd.Timedelta(minutes=g.step_minutes) if len(prev.times) else None
+    if p_start is None or not (p_start <= now < p_end):
+        raise ReplanError(f"now ({now}) lies outside the previous plan ({p_start} to {p_end}); a re-plan "
+                          "starts from a moment inside the plan it revises")
+    step_ok = prev.summary.get("horizon", {}).get("step_minutes") == g.step_minutes
+    if g.start != p_start or not step_ok:
+        raise ReplanError(f"the instance's horizon ({g.start}, {g.step_minutes}-minute steps) does not match the "
+                          f"previous plan's ({p_start}, {prev.summary.get('horizon', {}).get('step_minutes')}-minute "
+                          "steps); a re-plan keeps the horizon's start and step")
+    n_fixed = fixed_step_count(inst, now, response_minutes)
+    if n_fixed > len(prev.times):
+        raise ReplanError(f"the previous plan has {len(prev.times)} steps, fewer than the {n_fixed} to keep")
+    values: dict[str, np.ndarray] = {}
+    for name in history_columns(inst):
+        if name in prev.steps:
+            values[name] = prev.steps[name].to_numpy(dtype=float)[:n_fixed].copy()
+        else:
+            problems.append(f"previous plan's steps.csv has no column {name} (the instance has a component the "
+                            "plan did not)")
+    if actuals is not None:
+        _apply_actuals(inst, actuals, actuals_name, n_fixed, values, problems)
+    if problems:
+        raise ReplanError("cannot re-plan; nothing was written:", problems)
+    return History(n_fixed=n_fixed, values=values)
+
+
+def history_columns(inst: Instance) -> list[str]:
+    cols = [column("generator", q, u.id) for u in inst.generators for q in ("on", "output")]
+    cols += [column("job", q, j.id) for j in inst.training_jobs for q in ("power", "work")]
+    cols += [column("inference", "served", s.id) for s in inst.inference]
+    if inst.battery is not None:
+        cols += list(SITE_COLUMNS[:2])
+    if inst.cooling is not None and inst.cooling.thermal_storage is not None:
+        cols += list(SITE_COLUMNS[2:])
+    return cols
+
+
+def _apply_actuals(inst: Instance, actuals: pd.DataFrame, name: str, n_fixed: int,
+                   values: dict[str, np.ndarray], problems: list[str]) -> None:
+    """Overwrite planned values with what happened: rows by timestamp (a step's start), any known column."""
+    g = inst.time
+    if "timestamp" not in actuals:
+        problems.append(f"{name}: no 'timestamp' column")
+        return
+    known = set(history_columns(inst))
+    for c in actuals.columns:
+        if c != "timestamp" and c not in known:
+            problems.append(f"{name}: column {c!r} is not a decision of this instance (known: "
+                            f"{', '.join(sorted(known)) or 'none'})")
+    index = {t: k for k, t in enumerate(g.index.tz_convert("UTC"))}
+    for row, (stamp, rec) in enumerate(zip(actuals["timestamp"], actuals.to_dict("records")), start=2):
+        try:
+            t = pd.Timestamp(stamp)
+            if t.tzinfo is None:
+                raise ValueError("no UTC offset")
+            k = index.get(t.tz_convert("UTC"))
+        except (ValueError, TypeError) as exc:
+            problems.append(f"{name} row {row}: timestamp {stamp!r} is not an ISO time with offset ({exc})")
+            continue
+        if k is None:
+            problems.append(f"{name} row {row}: {stamp} is not the start of a step of the horizon")
+            continue
+        if k >= n_fixed:
+            problems.append(f"{name} row {row}: {stamp} is not before now (plus the response time); actuals "
+                            "describe only what has happened")
+            continue
+        for c, v in rec.items():
+            if c in known and not (isinstance(v, float) and math.isnan(v)):
+                try:
+                    x = float(v)
+                except (TypeError, ValueError):
+                    problems.append(f"{name} row {row}, column {c}: {v!r} is not a number")
+                    continue
+                if not math.isfinite(x) or x < 0:
+                    problems.append(f"{name} row {row}, column {c}: {v!r} must be a finite number >= 0")
+                    continue
+                if c.endswith(".on") and x not in (0.0, 1.0):
+                    problems.append(f"{name} row {row}, column {c}: on/off must be 0 or 1, not {v!r}")
+                    continue
+                values[c][k] = x
+
+
+def replan(previous_dir: str | Path, now, *, instance: str | Path | None = None, response_minutes: float = 0.0,
+           actuals: pd.DataFrame | None = None, actuals_name: str = "actuals", add_notices: list[dict] = (),
+           cancel_notices: list[str] = (), options=None, ledger=None, notice_category: str = "emergency"):
+    """Re-optimize a plan from ``now``; returns ``(Result, diff)`` where ``diff`` is :func:`plan_diff`'s dict
+    (None when the re-plan has no schedule). ``ledger`` (a :class:`~energyopt.ledger.Ledger`) bounds the
+    generators by what their permit windows have left, leaving out entries of the plans this one replaces."""
+    from ..api import solve
+    from .diff import plan_diff
+
+    prev = load_previous(previous_dir)
+    now = _as_time(now)
+    add_notices = [_jsonable(n) for n in add_notices]
+    cancel_notices = list(cancel_notices)
+    if instance is None:  # the previous plan's own file: keep the notices earlier re-plans added or cancelled
+        before = prev.summary.get("replan") or {}
+        add_notices = [*before.get("notices_added", []), *add_notices]
+        cancel_notices = [*before.get("notices_cancelled", []), *cancel_notices]
+    inst = load_current_instance(prev, now, instance, add_notices, cancel_notices)
+    history = make_history(inst, prev, now, response_minutes, actuals, actuals_name)
+    supersedes = [*prev.summary.get("supersedes", []), *([prev.plan_id] if prev.plan_id else [])]
+    budgets = ()
+    if ledger is not None:
+        from ..ledger.budgets import plan_budgets
+        budgets = plan_budgets(ledger, inst, notice_category, exclude_plan_ids=tuple(supersedes))
+    result = solve(inst, options, history=history, budgets=budgets)
+    fixed_until = inst.time.start + pd.Timedelta(minutes=inst.time.step_minutes * history.n_fixed)
+    result.summary["replan"] = {
+        "now": now.isoformat(), "response_minutes": response_minutes, "fixed_steps": history.n_fixed,
+        "fixed_until": fixed_until.isoformat(), "previous_plan_id": prev.plan_id,
+        "previous_plan_dir": str(prev.folder.resolve()), "actuals": actuals_name if actuals is not None else None,
+        "notices_added": add_notices, "notices_cancelled": cancel_notices}
+    result.summary["replaces_plan_id"] = prev.plan_id
+    result.summary["supersedes"] = supersedes
+    if result.steps is None:
+        return result, None
+    return result, plan_diff(prev.summary, prev.steps, result.summary, result.steps, history.n_fixed)
+
+
+def _jsonable(notice: dict) -> dict:
+    """A notice with its times as ISO strings (as the summary keeps it, and as the loader reads it)."""
+    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in dict(notice).items()}
+
+
+def _as_time(value) -> pd.Timestamp:
+    try:
+        t = pd.Timestamp(value)
+    except (ValueError, TypeError):
+        raise ReplanError(f"now {value!r} is not an ISO time (e.g. 2025-07-15T13:40-05:00)") from None
+    if t.tzinfo is None:
+        raise ReplanError(f"now {value!r} has no UTC offset (e.g. 2025-07-15T13:40-05:00)")
+    return t
