@@ -19,6 +19,7 @@ import click
 EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_BAD_INPUT, EXIT_INFEASIBLE = 0, 1, 2, 3, 4
 EXIT_TIME_LIMIT, EXIT_TIME_LIMIT_NO_SOLUTION, EXIT_UNBOUNDED, EXIT_SOLVER_ERROR = 5, 6, 7, 8
 EXIT_CHECK_FAILED = 9
+EXIT_REPLAN = 13
 
 EXIT_CODES_HELP = """\b
 Exit codes:
@@ -28,6 +29,7 @@ Exit codes:
   3 bad input                7 unbounded   8 solver error
                              9 check found violations
   ledger: 10 would exceed a permit window, 11 ledger corrupt or newer, 12 ledger locked
+  replan: 13 the previous plan cannot be revised ("now" outside it, another horizon, not a plan)
 """
 
 
@@ -56,33 +58,56 @@ def app() -> None:
     """
 
 
-@app.command(epilog="\b\nExample:\n  energyopt solve instances/texas_summer_day/texas_summer_day.toml --out out/texas\n\n"
-             + EXIT_CODES_HELP)
-@click.argument("instance", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for summary.json and steps.csv (written atomically; a previous result is replaced).")
-@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None,
-              help="Stop after this many seconds and keep the best schedule found.")
-@click.option("--mip-gap", type=click.FloatRange(0, 1), default=1e-4, show_default=True,
-              help="Relative MIP gap at which HiGHS stops.")
-@click.option("--threads", type=click.IntRange(min=1), default=None, help="HiGHS threads (default: HiGHS's choice).")
-@click.option("--parquet", is_flag=True, help="Also write steps.parquet.")
-@click.option("--log", is_flag=True, help="Show HiGHS's log.")
-@click.option("--quiet", "-q", is_flag=True, help="Print nothing on success.")
-def solve(instance: Path, out_dir: Path, time_limit, mip_gap, threads, parquet, log, quiet) -> None:
-    """Solve INSTANCE (a TOML file) and write the schedule to --out."""
-    from .api import solve as api_solve
-    from .inputs import InstanceError, load_instance
+def solver_options(f):
+    """--time-limit, --mip-gap, --threads, --parquet, --log, --quiet: shared by solve and replan."""
+    for deco in reversed([
+        click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None,
+                     help="Stop after this many seconds and keep the best schedule found."),
+        click.option("--mip-gap", type=click.FloatRange(0, 1), default=None,
+                     help="Relative MIP gap at which HiGHS stops  [default: 1e-4]."),
+        click.option("--threads", type=click.IntRange(min=1), default=None,
+                     help="HiGHS threads (default: HiGHS's choice)."),
+        click.option("--parquet", is_flag=True, help="Also write steps.parquet."),
+        click.option("--log", is_flag=True, help="Show HiGHS's log."),
+        click.option("--quiet", "-q", is_flag=True, help="Print nothing on success."),
+    ]):
+        f = deco(f)
+    return f
+
+
+def ledger_options(f):
+    """--ledger and --notice-category: bound the generators by what the permit ledger has left."""
+    f = click.option("--notice-category", type=click.Choice(["emergency", "non_emergency", "testing"]),
+                     default="emergency", show_default=True,
+                     help="How generator hours inside a notice count against the ledger's windows.")(f)
+    return click.option("--ledger", "ledger_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                        help="Permit ledger (SQLite): the plan stays inside what every window has left, and "
+                             "the summary shows each budget before and after.")(f)
+
+
+def _solve_options(time_limit, mip_gap, threads, log):
+    from .solver import SolveOptions
+    kw = {} if mip_gap is None else {"mip_rel_gap": mip_gap}
+    return SolveOptions(time_limit_s=time_limit, threads=threads, log=log, **kw)
+
+
+def _open_ledger(ledger_path):
+    """The ledger named by --ledger (must exist), or None; ledger errors exit with the ledger's codes."""
+    if ledger_path is None:
+        return None
+    from .ledger import Ledger
+    from .ledger.windows import LedgerError
+    if not ledger_path.is_file():
+        _fail(f"--ledger: {ledger_path} does not exist (create it with `energyopt ledger init`)", EXIT_BAD_INPUT)
+    try:
+        return Ledger(ledger_path, who=os.environ.get("USER", "energyopt"))
+    except LedgerError as exc:
+        _fail(f"--ledger: {exc.render()}", exc.exit_code)
+
+
+def _write_and_report(result, out_dir: Path, parquet: bool, quiet: bool) -> None:
     from .results import OutputError
     from .results.text import render
-    from .solver import SolveOptions
-
-    try:
-        inst = load_instance(instance)
-    except InstanceError as exc:
-        _fail(exc.render(), EXIT_BAD_INPUT)
-    _check_out(out_dir)
-    result = api_solve(inst, SolveOptions(time_limit_s=time_limit, mip_rel_gap=mip_gap, threads=threads, log=log))
     try:
         result.write(out_dir, parquet=parquet)
     except OutputError as exc:
@@ -92,6 +117,124 @@ def solve(instance: Path, out_dir: Path, time_limit, mip_gap, threads, parquet, 
         if result.status.has_schedule and not quiet:
             click.echo(f"  written to {out_dir}")
     sys.exit(_status_exit(result.status))
+
+
+@app.command(epilog="\b\nExample:\n  energyopt solve instances/texas_summer_day/texas_summer_day.toml --out out/texas\n\n"
+             + EXIT_CODES_HELP)
+@click.argument("instance", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for summary.json and steps.csv (written atomically; a previous result is replaced).")
+@solver_options
+@ledger_options
+def solve(instance: Path, out_dir: Path, time_limit, mip_gap, threads, parquet, log, quiet, ledger_path,
+          notice_category) -> None:
+    """Solve INSTANCE (a TOML file) and write the schedule to --out."""
+    from .api import solve as api_solve
+    from .inputs import InstanceError, load_instance
+    from .ledger.windows import LedgerError
+
+    try:
+        inst = load_instance(instance)
+    except InstanceError as exc:
+        _fail(exc.render(), EXIT_BAD_INPUT)
+    _check_out(out_dir)
+    budgets = ()
+    ledger = _open_ledger(ledger_path)
+    if ledger is not None:
+        from .ledger.budgets import plan_budgets
+        try:
+            budgets = plan_budgets(ledger, inst, notice_category)
+        except LedgerError as exc:
+            _fail(f"--ledger {ledger_path}: {exc.render()}", exc.exit_code)
+    result = api_solve(inst, _solve_options(time_limit, mip_gap, threads, log), budgets=budgets)
+    _write_and_report(result, out_dir, parquet, quiet)
+
+
+@app.command(epilog="\b\nExample:\n  energyopt replan out/texas --now 2025-07-15T13:40-05:00 --add-notices notices.csv "
+             "--response-minutes 30 --out out/texas-1340\n\n" + EXIT_CODES_HELP)
+@click.argument("previous", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--now", required=True, help="The moment of the re-plan (ISO time with UTC offset).")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the new plan (summary.json, steps.csv, diff.txt, diff.json).")
+@click.option("--instance", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The instance as it stands now (new forecasts, notices); default: the previous plan's own.")
+@click.option("--add-notices", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="CSV of notices issued since (docs/events.md): added to the instance.")
+@click.option("--cancel-notice", multiple=True, metavar="ID", help="A notice withdrawn (repeatable).")
+@click.option("--actuals", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="CSV of what happened before now: `timestamp` and any decision columns of steps.csv.")
+@click.option("--response-minutes", type=click.FloatRange(min=0), default=0.0, show_default=True,
+              help="Time the site needs to act: steps that start before now + this stay as planned.")
+@solver_options
+@ledger_options
+def replan(previous: Path, now: str, out_dir: Path, instance, add_notices, cancel_notice, actuals, response_minutes,
+           time_limit, mip_gap, threads, parquet, log, quiet, ledger_path, notice_category) -> None:
+    """Re-plan from NOW: keep PREVIOUS (a solve or replan folder) before it, re-optimize the rest."""
+    import json
+
+    import pandas as pd
+
+    from .inputs import InstanceError
+    from .ledger.windows import LedgerError
+    from .ops.diff import diff_text
+    from .ops.replan import ReplanError, replan as api_replan
+
+    _check_out(out_dir)
+    try:
+        notices = []
+        if add_notices is not None:
+            from .ops.events import read_notices
+            notices = read_notices(add_notices)
+        frame = None
+        if actuals is not None:
+            try:
+                frame = pd.read_csv(actuals)
+            except (OSError, ValueError, pd.errors.ParserError) as exc:
+                _fail(f"--actuals {actuals}: cannot read it as CSV ({exc})", EXIT_BAD_INPUT)
+        result, diff = api_replan(previous, now, instance=instance, response_minutes=response_minutes, actuals=frame,
+                                  actuals_name=str(actuals) if actuals else "actuals", add_notices=notices,
+                                  cancel_notices=list(cancel_notice), ledger=_open_ledger(ledger_path),
+                                  notice_category=notice_category,
+                                  options=_solve_options(time_limit, mip_gap, threads, log))
+    except InstanceError as exc:
+        _fail(exc.render(), EXIT_BAD_INPUT)
+    except ReplanError as exc:
+        _fail(exc.render(), EXIT_REPLAN)
+    except LedgerError as exc:
+        _fail(f"--ledger {ledger_path}: {exc.render()}", exc.exit_code)
+    if diff is not None:
+        result.extra_files = {"diff.txt": diff_text(diff), "diff.json": json.dumps(diff, indent=2, default=str) + "\n"}
+        if not quiet:
+            click.echo(diff_text(diff))
+    _write_and_report(result, out_dir, parquet, quiet)
+
+
+@app.command(epilog="\b\nExample:\n  energyopt simulate summer.toml --out out/summer\n\n\b\nExit codes:\n"
+             "  0 done   1 internal error   2 usage error   3 bad input\n"
+             "  10-12 ledger errors (as for energyopt ledger)\n")
+@click.argument("sim_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the simulation (written whole at the end; an earlier simulation is replaced).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress, no report.")
+def simulate(sim_file: Path, out_dir: Path, quiet: bool) -> None:
+    """Roll the day-ahead plan through the days of SIM_FILE: plan, re-plan on notices, settle, record
+    (docs/simulate.md), beside a naive policy."""
+    from .inputs import InstanceError
+    from .ledger.windows import LedgerError
+    from .ops.simulate import report_text, run
+
+    def progress(done, total, row):
+        if not quiet:
+            click.echo(f"  day {done}/{total} {row['date']}: {row['plans']} plan(s), realized "
+                       f"${row.get('realized_cost_usd') or 0:,.0f}", err=True)
+    try:
+        summary = run(sim_file, out_dir, progress=progress)
+    except InstanceError as exc:
+        _fail(exc.render(), EXIT_BAD_INPUT)
+    except LedgerError as exc:
+        _fail(f"ledger: {exc.render()}", exc.exit_code)
+    if not quiet:
+        click.echo(report_text(summary) + f"written to {out_dir}")
 
 
 def _check_out(out_dir: Path) -> None:

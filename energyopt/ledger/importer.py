@@ -181,6 +181,7 @@ class Plan:
     notices: list[tuple[datetime, datetime]]
     start: datetime
     end: datetime
+    supersedes: tuple[str, ...] = ()   #: plans this re-plan replaces (summary.json "supersedes")
 
 
 @dataclass
@@ -265,7 +266,10 @@ def load_plan(folder) -> Plan:
     end = _when(horizon.get("end"), "horizon end", []) or times[-1] + step
     generators = {g: {"on": series[f"generator.{g}.on"], "output_mw": series[f"generator.{g}.output_mw"],
                       "fuel_gal": series[f"generator.{g}.fuel_gal"], "summary": gens[g]} for g in gens}
-    return Plan(folder, plan_id, content_hash, step, times, generators, notices, start, end)
+    supersedes = summary.get("supersedes") or []
+    if not isinstance(supersedes, list) or not all(isinstance(x, str) for x in supersedes):
+        raise LedgerInputError(f"{files['summary.json']}: supersedes {supersedes!r} is not a list of plan ids")
+    return Plan(folder, plan_id, content_hash, step, times, generators, notices, start, end, tuple(supersedes))
 
 
 def _cuts(a: datetime, b: datetime, tz: ZoneInfo, edges: list[datetime]) -> list[datetime]:
@@ -345,6 +349,14 @@ def record_plan(ledger, folder, notice_category: str = "emergency", allow_over: 
         rows, problems = plan_rows(plan, timezones, notice_category)
         if problems:
             raise LedgerInputError(f"cannot record {folder}; nothing was changed:", problems)
+        # A re-plan replaces the plans it revises: their live entries are voided in this same transaction,
+        # so the day's hours are counted once whichever plans were recorded.
+        superseded = [i for (i,) in con.execute(
+            "SELECT entry_id FROM live_entries WHERE plan_id IN ({})".format(",".join("?" * len(plan.supersedes))),
+            plan.supersedes)] if plan.supersedes else []
+        if superseded:
+            ledger._void(con, superseded, f"superseded by re-plan {plan.plan_id}",
+                         {"superseded_by": plan.plan_id, "plans": list(plan.supersedes)})
         if not allow_overlap:
             _refuse_overlap(con, plan, {r.unit_id for r in rows})
         checked = ledger._check(con, rows)

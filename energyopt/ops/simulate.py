@@ -186,8 +186,8 @@ def _simulate_day(cfg, tpl: Template, season: pd.DataFrame, notices: list[dict],
             continue
         from .diff import diff_text
         final = folder / f"replan-{k}"
+        r.extra_files = {"diff.txt": diff_text(diff), "diff.json": json.dumps(diff, indent=2, default=str) + "\n"}
         r.write(final)
-        (final / "diff.txt").write_text(diff_text(diff), encoding="utf-8")
         plans.append(final)
     all_notices = [_iso(n) for n in mine]
     full = load_instance(inst_path, patch=lambda raw: raw.__setitem__("notices", all_notices)) if later else inst

@@ -88,6 +88,9 @@ def explain_infeasible(inst: Instance, opts: SolveOptions, history=None, budgets
         spent = [f"{g.id} {gen_hours[g.id]:g} of {g.run_hours_left:g} h (run_hours_left)" for g in inst.generators
                  if gen_hours[g.id] >= g.run_hours_left - 1e-6]
         spent += _permits_at_cap(inst, w, on, output)
+        spent += [f"{b.unit_id} {pyo.value(m.generators.budget_use[k]):g} of {b.remaining:g} {b.metric.replace('_', ' ')} "
+                  f"left in the ledger's {b.label}" for k, b in enumerate(budgets)
+                  if b.weights[w] > 0 and pyo.value(m.generators.budget_use[k]) >= b.remaining - 1e-6]
         gtext = (f"{sum(g.capacity_mw for g in gens_on):g} MW of generators running" if inst.generators else
                  "no generators")
         out.append(
