@@ -108,18 +108,19 @@ def _generators(ctx: Ctx) -> None:
         ctx.leq("generator.min_output", np.maximum(g.min_load_fraction * g.capacity_mw * on, 0.0), out,
                 f"{name}: min load * capacity * on <= output")
         if g.dispatch == "notice_only":
-            for t in np.flatnonzero((on > 0) & ~in_notice):
+            for t in [t for t in np.flatnonzero((on > 0) & ~in_notice) if t >= ctx.fixed_steps]:
                 ctx.add("generator.notice_only", int(t), f"{name} is on outside every notice window "
                         "(dispatch = notice_only)", 1.0)
         up = math.ceil(g.min_up_hours / dt - 1e-9)
         down = math.ceil(g.min_down_hours / dt - 1e-9)
         stretches = runs(on > 0)
         for a, b in stretches:  # units start the horizon off: every stretch begins with a start
-            if b - a < min(up, n - a):
+            # A re-plan's fixed steps are what happened: a unit that stopped there (a trip) is history.
+            if b - a < min(up, n - a) and b > ctx.fixed_steps:
                 ctx.add("generator.min_up", a, f"{name} started here runs {b - a} step(s); min up is "
                         f"{up} step(s) ({g.min_up_hours:g} h)", min(up, n - a) - (b - a))
         for (_, b), (a2, _) in zip(stretches, stretches[1:]):
-            if a2 - b < down:
+            if a2 - b < down and a2 > ctx.fixed_steps:
                 ctx.add("generator.min_down", b, f"{name} stopped here restarts after {a2 - b} step(s); "
                         f"min down is {down} step(s) ({g.min_down_hours:g} h)", down - (a2 - b))
         hours = float(on.sum() * dt)

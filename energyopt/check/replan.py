@@ -22,12 +22,9 @@ def instance_for(instance_file: str | Path, summary: dict) -> Instance:
     rp = summary.get("replan") if isinstance(summary, dict) else None
     if not isinstance(rp, dict) or not (rp.get("notices_added") or rp.get("notices_cancelled")):
         return load_instance(instance_file)
-    added, cancelled = list(rp.get("notices_added") or []), set(rp.get("notices_cancelled") or [])
-
-    def patch(raw: dict) -> None:
-        kept = [n for n in raw.get("notices", []) if not (isinstance(n, dict) and n.get("id") in cancelled)]
-        raw["notices"] = kept + [dict(n) for n in added]
-
+    from ..ops.replan import notice_patch   # the same rule the re-plan applied
+    cancelled = [(c["id"], c["at"]) for c in rp.get("notices_cancelled") or [] if isinstance(c, dict)]
+    patch, _ = notice_patch(list(rp.get("notices_added") or []), cancelled, pd.Timestamp.max.tz_localize("UTC"))
     return load_instance(instance_file, patch=patch)
 
 
@@ -41,6 +38,8 @@ def check_replan(ctx: Ctx, folder: Path | None) -> None:
     if not isinstance(prev_dir, str):
         return
     prev = Path(prev_dir) if Path(prev_dir).is_absolute() else folder / prev_dir
+    if not (prev / "steps.csv").is_file():
+        return   # moved or removed: the fixed steps cannot be compared (and are not claimed to be)
     try:
         old = pd.read_csv(prev / "steps.csv")
         json.loads((prev / "summary.json").read_text(encoding="utf-8"))

@@ -83,15 +83,20 @@ def _daily(con, unit_id: str, exclude: tuple[str, ...]) -> dict:
 def _window_budgets(unit_id: str, w: W.PermitWindow, daily: dict[date, float],
                     shares: dict[tuple[date, str], np.ndarray]) -> list[PermitBudget]:
     days = sorted({d for d, _ in shares})
+    ends = list(days)
+    if w.kind == "rolling_12_months":
+        # A window ending after the horizon still holds (part of) the plan, plus whatever is already recorded
+        # after it (e.g. tomorrow's plan, recorded before today is re-planned): bound each such window too.
+        ends += sorted({day for day in daily if day > days[-1] and W.rolling_start(day) <= days[-1]})
     out, seen = [], set()
-    for d in days:
+    for d in ends:
         lo, hi = W.instance(w.kind, d)
         key = (lo, d if w.kind == "rolling_12_months" else hi)
         if key in seen:
             continue
         seen.add(key)
-        # The plan's days inside this instance: for a rolling window, those up to the day it ends on.
-        last = d if w.kind == "rolling_12_months" else hi
+        # The plan's days inside this instance (a rolling window ends on d).
+        last = hi
         weights = sum((s for (day, c), s in shares.items() if lo <= day <= last and w.counts(c)),
                       np.zeros(len(next(iter(shares.values())))))
         used = sum(v for day, v in daily.items() if lo <= day <= hi)

@@ -51,6 +51,7 @@ def build(b: pyo.Block, inst: Instance, budgets: tuple[PermitBudget, ...] = ()) 
 
     b.min_up = pyo.Constraint([(g, t) for g, t in GT if up_steps(g) > 1], rule=lambda _, g, t: sum(
         b.Start[g, s] for s in range(max(0, t - up_steps(g) + 1), t + 1)) <= b.On[g, t])
+    b.min_up_after_now = pyo.Constraint(pyo.Any)   # filled only when re-planning (see fix)
     b.min_down = pyo.Constraint([(g, t) for g, t in GT if down_steps(g) > 1], rule=lambda _, g, t: sum(
         b.Stop[g, s] for s in range(max(0, t - down_steps(g) + 1), t + 1)) <= 1 - b.On[g, t])
 
@@ -103,9 +104,27 @@ def _budgets(b: pyo.Block, inst: Instance, budgets: tuple[PermitBudget, ...]) ->
 
 
 def fix(b: pyo.Block, inst: Instance, history: History) -> None:
-    """Steps before "now": each unit on/off and output as it was."""
+    """Steps before "now": each unit on/off, output, starts and stops as they were. A unit running at "now"
+    keeps its minimum up time; one that stopped before "now" (even sooner than its minimum up time, e.g. a
+    trip) owes nothing more, and one that stopped keeps its minimum down time."""
+    k = history.n_fixed
+    dt = inst.time.dt_hours
     for g in inst.generators:
         on, out = history.get(column("generator", "on", g.id)), history.get(column("generator", "output", g.id))
+        if on is not None:
+            was = 0
+            for t in history.fixed_steps():
+                now_on = round(on[t])
+                b.Start[g.id, t].fix(max(now_on - was, 0))
+                b.Stop[g.id, t].fix(max(was - now_on, 0))
+                was = now_on
+            up = math.ceil(g.min_up_hours / dt - 1e-9)
+            if was == 0 and up > 1:   # off at "now": starts before it no longer bind the steps after
+                for t in range(k, min(k + up - 1, inst.time.n_steps)):
+                    if (g.id, t) in b.min_up:
+                        b.min_up[g.id, t].deactivate()
+                        b.min_up_after_now[g.id, t] = sum(
+                            b.Start[g.id, s] for s in range(max(k, t - up + 1), t + 1)) <= b.On[g.id, t]
         for t in history.fixed_steps():
             if on is not None:
                 b.On[g.id, t].fix(round(on[t]), skip_validation=True)

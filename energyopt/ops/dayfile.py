@@ -26,8 +26,8 @@ class Template:
 
     def __init__(self, path: Path):
         self.path = path
+        self.inst: Instance = load_instance(path)   # reports a missing or malformed file as an InstanceError
         self.raw = tomllib.loads(path.read_text(encoding="utf-8"))
-        self.inst: Instance = load_instance(path)
         h = self.raw.get("horizon", {})
         problems = []
         if not h.get("timezone"):

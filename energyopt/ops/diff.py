@@ -23,7 +23,12 @@ def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
     return out
 
 
-def _span(times: pd.DatetimeIndex, step: pd.Timedelta, a: int, b: int) -> str:
+def step_times(steps: pd.DataFrame) -> list[pd.Timestamp]:
+    """The table's step starts, each with its own UTC offset (a daylight-saving day has two)."""
+    return [pd.Timestamp(t) for t in steps["timestamp"]]
+
+
+def _span(times: list[pd.Timestamp], step: pd.Timedelta, a: int, b: int) -> str:
     start, end = times[a], times[b - 1] + step
     fmt = "%H:%M" if start.date() == (end - pd.Timedelta(seconds=1)).date() else "%m-%d %H:%M"
     return f"{start.strftime('%m-%d %H:%M')}-{end.strftime(fmt)}"
@@ -34,7 +39,7 @@ def plan_diff(old_summary: dict, old_steps: pd.DataFrame, new_summary: dict, new
     """The structured difference (JSON-ready) between the old plan and the new one."""
     step = pd.Timedelta(minutes=new_summary["horizon"]["step_minutes"])
     dt = step / pd.Timedelta(hours=1)
-    times = pd.DatetimeIndex(pd.to_datetime(new_steps["timestamp"].map(pd.Timestamp)))
+    times = step_times(new_steps)
     n = min(len(old_steps), len(new_steps))
     out: dict = {"why": _why(old_summary, old_steps, new_summary, new_steps, times, step, n, n_fixed)}
     ob, nb = old_summary.get("cost_breakdown_usd", {}), new_summary.get("cost_breakdown_usd", {})

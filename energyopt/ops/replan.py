@@ -20,6 +20,7 @@ import pandas as pd
 from ..inputs import Instance, InstanceError, load_instance
 from ..inputs.errors import Problem
 from ..inputs.history import History, column
+from ..inputs.schema import interp_curve
 
 #: Per-step decisions a History can fix (see energyopt.inputs.history.History), besides per-unit columns.
 SITE_COLUMNS = ("battery.charge_mw", "battery.discharge_mw", "thermal_storage.charge_mw_th",
@@ -80,31 +81,57 @@ def load_previous(folder: str | Path) -> PreviousPlan:
     return PreviousPlan(folder, summary, steps, times)
 
 
-def notice_patch(add: list[dict], cancel: list[str], now: pd.Timestamp):
-    """A loader patch that adds notices (dicts with the instance's ``[[notices]]`` keys) and removes
-    cancelled ones by id; unknown ids to cancel and notices issued after ``now`` are reported as problems."""
+def notice_patch(add: list[dict], cancel: list[tuple[str, str]], now: pd.Timestamp):
+    """A loader patch that adds notices (dicts with the instance's ``[[notices]]`` keys) and withdraws
+    cancelled ones (``(id, when)``): a notice not yet started by then is removed, one already in force ends
+    then (the hours it held, e.g. generators run as emergency, stay as they were). Unknown ids to cancel and
+    notices issued after ``now`` are reported as problems."""
     problems: list[Problem] = []
 
     def patch(raw: dict) -> None:
-        notices = list(raw.get("notices", []))
+        notices = list(raw.get("notices", [])) + [dict(n) for n in add]
+        tz = (raw.get("horizon") or {}).get("timezone")
         known = {n.get("id") for n in notices if isinstance(n, dict)}
-        for nid in cancel:
+        for nid, when in cancel:
             if nid not in known:
                 problems.append(Problem(f"--cancel-notice {nid}", f"the instance has no notice {nid!r} "
                                         f"(it has: {', '.join(sorted(map(str, known))) or 'none'})"))
-        notices = [n for n in notices if not (isinstance(n, dict) and n.get("id") in cancel)]
+        kept = []
+        for n in notices:
+            when = next((w for nid, w in cancel if isinstance(n, dict) and n.get("id") == nid), None)
+            if when is None:
+                kept.append(n)
+                continue
+            start, at = _aware(n.get("start"), tz), pd.Timestamp(when)
+            if start is not None and start < at:
+                kept.append({**n, "end": at.isoformat()})   # ended early
         for n in add:
             issued = pd.Timestamp(n["issued"])
             if issued.tzinfo is not None and issued > now:
                 problems.append(Problem(f"notice {n['id']}.issued", f"issued at {issued}, after now ({now}): "
                                         "a re-plan knows only notices issued by then"))
-        raw["notices"] = notices + [dict(n) for n in add]
+        raw["notices"] = kept
 
     return patch, problems
 
 
+def _aware(value, tz: str | None) -> pd.Timestamp | None:
+    try:
+        t = pd.Timestamp(value)
+    except (ValueError, TypeError):
+        return None
+    if t.tzinfo is None:
+        if not tz:
+            return None
+        try:
+            t = t.tz_localize(tz)
+        except (ValueError, TypeError):
+            return None
+    return t
+
+
 def load_current_instance(prev: PreviousPlan, now: pd.Timestamp, instance: str | Path | None = None,
-                          add_notices: list[dict] = (), cancel_notices: list[str] = ()) -> Instance:
+                          add_notices: list[dict] = (), cancel_notices: list[tuple[str, str]] = ()) -> Instance:
     """The instance as it stands at ``now``: ``instance`` or the previous plan's own instance file."""
     path = instance if instance is not None else prev.instance_file
     if path is None:
@@ -166,6 +193,29 @@ def history_columns(inst: Instance) -> list[str]:
     return cols
 
 
+def _dependents(inst: Instance, rec: dict, values: dict[str, np.ndarray], k: int) -> None:
+    """Actuals that state one side of a pair fix the other where the plan's value would contradict them: a
+    unit reported off produced nothing, a job reported idle did no work, and a job's power without its work
+    (or the reverse) is not combined with the plan's other half. Explicit columns (applied after) win."""
+    def given(c):
+        v = rec.get(c)
+        return v is not None and not (isinstance(v, float) and math.isnan(v))
+    for u in inst.generators:
+        on, out = column("generator", "on", u.id), column("generator", "output", u.id)
+        if given(on) and not given(out):
+            values[out][k] = 0.0 if float(rec[on]) == 0 else values[out][k]
+        if given(out) and not given(on):
+            values[on][k] = 1.0 if float(rec[out]) > 0 else 0.0
+    for j in inst.training_jobs:
+        p, w = column("job", "power", j.id), column("job", "work", j.id)
+        if given(p) and not given(w):  # the work follows the throughput curve at the power reported
+            power = float(rec[p])
+            y = float(interp_curve(j.throughput_curve, np.array([power / j.power_mw]))[0]) if power > 0 else 0.0
+            values[w][k] = y * j.power_mw * inst.time.dt_hours
+        elif given(w) and not given(p):  # work without power: full power if the job did any work
+            values[p][k] = j.power_mw if float(rec[w]) > 0 else 0.0
+
+
 def _apply_actuals(inst: Instance, actuals: pd.DataFrame, name: str, n_fixed: int,
                    values: dict[str, np.ndarray], problems: list[str]) -> None:
     """Overwrite planned values with what happened: rows by timestamp (a step's start), any known column."""
@@ -179,6 +229,7 @@ def _apply_actuals(inst: Instance, actuals: pd.DataFrame, name: str, n_fixed: in
             problems.append(f"{name}: column {c!r} is not a decision of this instance (known: "
                             f"{', '.join(sorted(known)) or 'none'})")
     index = {t: k for k, t in enumerate(g.index.tz_convert("UTC"))}
+    seen: dict[int, int] = {}
     for row, (stamp, rec) in enumerate(zip(actuals["timestamp"], actuals.to_dict("records")), start=2):
         try:
             t = pd.Timestamp(stamp)
@@ -195,6 +246,11 @@ def _apply_actuals(inst: Instance, actuals: pd.DataFrame, name: str, n_fixed: in
             problems.append(f"{name} row {row}: {stamp} is not before now (plus the response time); actuals "
                             "describe only what has happened")
             continue
+        if k in seen:
+            problems.append(f"{name} row {row}: {stamp} is given again (first in row {seen[k]})")
+            continue
+        seen[k] = row
+        _dependents(inst, rec, values, k)
         for c, v in rec.items():
             if c in known and not (isinstance(v, float) and math.isnan(v)):
                 try:
@@ -223,11 +279,11 @@ def replan(previous_dir: str | Path, now, *, instance: str | Path | None = None,
     prev = load_previous(previous_dir)
     now = _as_time(now)
     add_notices = [_jsonable(n) for n in add_notices]
-    cancel_notices = list(cancel_notices)
+    cancel_notices = [(nid, now.isoformat()) for nid in cancel_notices]
     if instance is None:  # the previous plan's own file: keep the notices earlier re-plans added or cancelled
         before = prev.summary.get("replan") or {}
         add_notices = [*before.get("notices_added", []), *add_notices]
-        cancel_notices = [*before.get("notices_cancelled", []), *cancel_notices]
+        cancel_notices = [*((c["id"], c["at"]) for c in before.get("notices_cancelled", [])), *cancel_notices]
     inst = load_current_instance(prev, now, instance, add_notices, cancel_notices)
     history = make_history(inst, prev, now, response_minutes, actuals, actuals_name)
     supersedes = [*prev.summary.get("supersedes", []), *([prev.plan_id] if prev.plan_id else [])]
@@ -241,7 +297,7 @@ def replan(previous_dir: str | Path, now, *, instance: str | Path | None = None,
         "now": now.isoformat(), "response_minutes": response_minutes, "fixed_steps": history.n_fixed,
         "fixed_until": fixed_until.isoformat(), "previous_plan_id": prev.plan_id,
         "previous_plan_dir": str(prev.folder.resolve()), "actuals": actuals_name if actuals is not None else None,
-        "notices_added": add_notices, "notices_cancelled": cancel_notices}
+        "notices_added": add_notices, "notices_cancelled": [{"id": i, "at": at} for i, at in cancel_notices]}
     result.summary["replaces_plan_id"] = prev.plan_id
     result.summary["supersedes"] = supersedes
     if result.steps is None:

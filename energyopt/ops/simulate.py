@@ -32,7 +32,8 @@ EPS = 1e-6
 @dataclass
 class DayRecord:
     row: dict
-    notices: list[dict] = field(default_factory=list)
+    notices: list[dict] = field(default_factory=list)        #: per notice of the day: missed_mw, missed_mwh
+    naive_notices: list[dict] = field(default_factory=list)  #: the same under the naive policy
 
 
 def read_season(cfg: SimConfig, base: Path, tpl: Template) -> tuple[pd.DataFrame, dict[str, int]]:
@@ -50,14 +51,26 @@ def read_season(cfg: SimConfig, base: Path, tpl: Template) -> tuple[pd.DataFrame
         problems.append(Problem("series", "no `timestamp` column", str(path)))
     if problems:
         raise InstanceError(problems, str(path))
-    ts = pd.to_datetime(frame["timestamp"], errors="coerce", utc=False, format="ISO8601")
+    text = frame["timestamp"].astype(str).str.strip()
+    aware = text.str.contains(r"(?:Z|[+-]\d\d:?\d\d)$", regex=True)
+    if aware.any() and not aware.all():
+        raise InstanceError([Problem("timestamp", "mixes times with and without a UTC offset (first without: "
+                                     f"row {int(np.flatnonzero(~aware.to_numpy())[0]) + 2})", str(path))], str(path))
+    if aware.all():   # offsets may change across a daylight-saving change: parse each to UTC
+        ts = pd.to_datetime(text, errors="coerce", utc=True, format="ISO8601")
+    else:
+        ts = pd.to_datetime(text, errors="coerce", format="ISO8601")
     bad = [i + 2 for i, t in enumerate(ts) if pd.isna(t)]
     if bad:
         raise InstanceError([Problem("timestamp", f"not an ISO time in row(s) {bad[:10]}", str(path))], str(path))
-    if getattr(ts.dt, "tz", None) is None:
-        ts = ts.dt.tz_localize(tpl.tz, ambiguous="NaT", nonexistent="NaT").dt.tz_convert("UTC")
-    else:
-        ts = ts.dt.tz_convert("UTC")
+    if not aware.all():
+        ts = ts.dt.tz_localize(tpl.tz, ambiguous="NaT", nonexistent="NaT")
+        unclear = [i + 2 for i, t in enumerate(ts) if pd.isna(t)]
+        if unclear:
+            raise InstanceError([Problem("timestamp", f"local time in a daylight-saving gap or repeated hour in "
+                                         f"row(s) {unclear[:10]}; write those times with a UTC offset",
+                                         str(path))], str(path))
+    ts = ts.dt.tz_convert("UTC")
     data = frame[sorted(wanted)].apply(pd.to_numeric, errors="coerce")
     data.index = pd.DatetimeIndex(ts)
     data = data[~data.index.isna()]
@@ -125,11 +138,21 @@ def run(cfg_path: str | Path, out_dir: str | Path, progress=None) -> dict:
 
 
 def _all_notices(cfg: SimConfig, base: Path, tpl: Template) -> list[dict]:
+    from pydantic import ValidationError
+
     from . import events
     if cfg.notices_file:
         return list(events.read_notices(base / cfg.notices_file, timezone=tpl.tz))
     if cfg.random_notices:
-        spec = events.EventSpec(**cfg.random_notices)
+        try:
+            spec = events.EventSpec(**cfg.random_notices)
+        except ValidationError as exc:
+            raise InstanceError([Problem("random_notices." + ".".join(str(x) for x in e["loc"]), e["msg"])
+                                 for e in exc.errors()], "random_notices") from None
+        if spec.cap_mw is None and cfg.notice_baseline_mw is None:
+            raise InstanceError([Problem("notice_baseline_mw", "random notices that cut a share of a baseline "
+                                         "need notice_baseline_mw (or give random_notices.cap_mw)")],
+                                "simulation")
         start = tpl.day_start(cfg.start_date).to_pydatetime()
         end = tpl.day_start(cfg.start_date + timedelta(days=cfg.days)).to_pydatetime()
         return list(events.draw_notices(spec, start, end, tpl.tz, cfg.notice_baseline_mw))
@@ -174,11 +197,15 @@ def _simulate_day(cfg, tpl: Template, season: pd.DataFrame, notices: list[dict],
         result.write(final)
         plans.append(final)
     for k, n in enumerate(later, start=1):
-        now = max(pd.Timestamp(n["issued"]), day_start)
+        issued = pd.Timestamp(n["issued"])
+        now = max(issued, day_start)
         if final is None or now >= day_end:
             continue
+        # Issued the evening before: only what is left of the response time after midnight is lost.
+        ready = issued + pd.Timedelta(minutes=cfg.response_minutes)
+        response = max(0.0, (ready - now) / pd.Timedelta(minutes=1))
         t0 = time.perf_counter()
-        r, diff = replan(final, now, response_minutes=cfg.response_minutes, add_notices=[_iso(n)], options=opts,
+        r, diff = replan(final, now, response_minutes=response, add_notices=[_iso(n)], options=opts,
                          ledger=ledger, notice_category=cfg.notice_category)
         solve_s += time.perf_counter() - t0
         if r.steps is None:   # nothing better can be done: the previous plan stands and the notice is missed
@@ -228,7 +255,8 @@ def _simulate_day(cfg, tpl: Template, season: pd.DataFrame, notices: list[dict],
                 "naive_notices_missed": sum(1 for m in naive.summary["curtailment"] if not m["met"]),
                 "naive_notice_missed_mw_max": max((m["missed_mw"] for m in naive.summary["curtailment"]),
                                                   default=0.0)})
-    return DayRecord(row, missed)
+    naive_missed = [{"id": m["id"], "missed_mw": m["missed_mw"]} for m in naive.summary["curtailment"]]
+    return DayRecord(row, missed, naive_missed)
 
 
 def _naive_cost(naive) -> float:
@@ -236,7 +264,8 @@ def _naive_cost(naive) -> float:
 
 
 def _missed(notices: list[dict], steps: pd.DataFrame, step_minutes: int) -> list[dict]:
-    times = pd.DatetimeIndex(pd.to_datetime(steps["timestamp"].map(pd.Timestamp)))
+    from .diff import step_times
+    times = step_times(steps)
     step = pd.Timedelta(minutes=step_minutes)
     imp = steps["grid_import_mw"].to_numpy()
     out = []
@@ -261,6 +290,10 @@ def _totals(cfg, rows: pd.DataFrame, days: list[DayRecord], windows: pd.DataFram
             x["missed_mw"] = max(x["missed_mw"], m["missed_mw"])
             x["missed_mwh"] += m.get("missed_mwh", 0.0)
     missed = [x for x in by_notice.values() if x["missed_mw"] > EPS]
+    naive_by_notice: dict[str, float] = {}
+    for r in days:   # a notice across midnight counts once
+        for m in r.naive_notices:
+            naive_by_notice[m["id"]] = max(naive_by_notice.get(m["id"], 0.0), m["missed_mw"])
     return {
         "simulation": cfg.name, "start_date": cfg.start_date.isoformat(), "days": cfg.days,
         "optimized": {"realized_cost_usd": total("realized_cost_usd"), "plan_cost_usd": total("plan_cost_usd"),
@@ -271,7 +304,7 @@ def _totals(cfg, rows: pd.DataFrame, days: list[DayRecord], windows: pd.DataFram
                       "replans": int(total("plans") - (rows["plans"] > 0).sum()) if "plans" in rows else 0,
                       "days_without_plan": int((rows["status"].isin(["optimal", "time_limit_feasible"]) == False).sum())},  # noqa: E712
         "naive": {"realized_cost_usd": total("naive_cost_usd"), "inference_shed_mwh": total("naive_inference_shed_mwh"),
-                  "unfinished_mwh": total("naive_unfinished_mwh"), "notices_missed": int(total("naive_notices_missed"))},
+                  "unfinished_mwh": total("naive_unfinished_mwh"), "notices_missed": sum(1 for v in naive_by_notice.values() if v > EPS)},
         "savings_usd": total("naive_cost_usd") - total("realized_cost_usd"),
         "permit_windows": windows.to_dict("records"),
         "series_values_filled": filled,
@@ -306,8 +339,12 @@ def report_text(s: dict) -> str:
 
 def _copy_sqlite(src: Path, dst: Path) -> None:
     """A consistent copy of a live SQLite file (its own backup API, not a file copy)."""
-    with sqlite3.connect(f"file:{src}?mode=ro", uri=True) as a, sqlite3.connect(dst) as b:
-        a.backup(b)
+    from ..ledger.windows import LedgerCorrupt
+    try:
+        with sqlite3.connect(f"file:{src}?mode=ro", uri=True) as a, sqlite3.connect(dst) as b:
+            a.backup(b)
+    except sqlite3.DatabaseError as exc:
+        raise LedgerCorrupt(f"ledger {src} cannot be read as SQLite ({exc})") from None
 
 
 def out_problem(out: Path) -> str | None:

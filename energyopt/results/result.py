@@ -129,7 +129,7 @@ def _portable(summary: dict, out: Path) -> dict:
     folder, so a folder moved together with its instance (a simulation's tree, a copied project) still finds
     it; see :func:`instance_path`."""
     def rel(p):
-        return os.path.relpath(Path(p).absolute(), out.absolute()) if p else p
+        return os.path.relpath(Path(p).resolve(), out.resolve()) if p else p
     summary = {**summary, "instance_file": rel(summary.get("instance_file"))}
     if isinstance(summary.get("replan"), dict):
         summary["replan"] = {**summary["replan"], "previous_plan_dir": rel(summary["replan"].get("previous_plan_dir"))}

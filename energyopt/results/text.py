@@ -31,6 +31,9 @@ def render(result: Result) -> str:
         lines.append(f"  job {j:<14} {v['work_done_mwh']:.2f} of {v['work_required_mwh']:g} MWh, "
                      f"done {fin}{late}")
     lines.append(f"  inference shed     {s['inference_shed_mwh']:.3f} MWh")
+    for b in s.get("permit_budgets", []):
+        lines.append(f"  permit {b['unit_id']:<9} {b['window']}: {b['remaining_before']:g} left before, "
+                     f"plan uses {b['plan_uses']:g}, {b['remaining_after']:g} after")
     return "\n".join(lines)
 
 
