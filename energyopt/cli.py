@@ -263,8 +263,8 @@ def validate(instance: Path) -> None:
 @app.command(epilog="\b\nExample:\n  energyopt check instances/small/small.toml out/small\n\n" + EXIT_CODES_HELP)
 @click.argument("instance", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("result_dir", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--tol", type=click.FloatRange(min=0), default=1e-6, show_default=True,
-              help="Relative tolerance: a quantity of size m may be off by tol x max(1, m).")
+@click.option("--tol", type=click.FloatRange(min=0), default=None,
+              help="Relative tolerance: a quantity of size m may be off by tol x max(1, m)  [default: 1e-6].")
 def check(instance: Path, result_dir: Path, tol: float) -> None:
     """Re-verify the schedule in RESULT_DIR against INSTANCE, without the model (exit 0 if it holds, 9 if not;
     3 if the instance is invalid or RESULT_DIR holds no readable summary.json and steps.csv)."""
@@ -280,7 +280,8 @@ def check(instance: Path, result_dir: Path, tol: float) -> None:
         problems.insert(0, exc.render())
     if problems:
         _fail("\n".join(problems), EXIT_BAD_INPUT)
-    violations = check_files(inst, files, tol=tol, folder=result_dir)
+    from .check import DEFAULT_TOL
+    violations = check_files(inst, files, tol=DEFAULT_TOL if tol is None else tol, folder=result_dir)
     if violations:
         _fail(f"{result_dir}: {len(violations)} violation(s):\n" + "\n".join(f"  - {v}" for v in violations),
               EXIT_CHECK_FAILED)

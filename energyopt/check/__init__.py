@@ -21,10 +21,13 @@ from .base import Ctx, ResultFiles, Violation, read_result
 from .physics import check_physics
 from .replan import check_replan, instance_for
 
-__all__ = ["ResultFiles", "Violation", "check_files", "check_result", "instance_for", "read_result"]
+#: Relative tolerance of every comparison unless the caller gives another (the CLI's --tol default).
+DEFAULT_TOL = 1e-6
+
+__all__ = ["DEFAULT_TOL", "ResultFiles", "Violation", "check_files", "check_result", "instance_for", "read_result"]
 
 
-def check_result(instance: Instance | str | Path, result_dir: str | Path, tol: float = 1e-6) -> list[Violation]:
+def check_result(instance: Instance | str | Path, result_dir: str | Path, tol: float = DEFAULT_TOL) -> list[Violation]:
     """Every violated constraint and every inconsistent summary figure of the result in ``result_dir``.
 
     ``tol`` is relative: a quantity of magnitude ``m`` may be off by ``tol * max(1, m)``. A folder that cannot
@@ -38,7 +41,7 @@ def check_result(instance: Instance | str | Path, result_dir: str | Path, tol: f
     return check_files(inst, files, tol, folder=Path(result_dir))
 
 
-def check_files(inst: Instance, files: ResultFiles, tol: float = 1e-6, folder: Path | None = None) -> list[Violation]:
+def check_files(inst: Instance, files: ResultFiles, tol: float = DEFAULT_TOL, folder: Path | None = None) -> list[Violation]:
     """:func:`check_result` on a result already read with :func:`read_result` (from ``folder``, which a
     re-plan needs to find the plan it revised)."""
     ctx = Ctx(inst, files, tol)
