@@ -20,6 +20,7 @@ EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_BAD_INPUT, EXIT_INFEASIBLE = 0, 1, 2, 3
 EXIT_TIME_LIMIT, EXIT_TIME_LIMIT_NO_SOLUTION, EXIT_UNBOUNDED, EXIT_SOLVER_ERROR = 5, 6, 7, 8
 EXIT_CHECK_FAILED = 9
 EXIT_REPLAN = 13
+EXIT_BATCH_FAILED_CASES, EXIT_BATCH_CLUSTER = 14, 15
 
 EXIT_CODES_HELP = """\b
 Exit codes:
@@ -30,6 +31,7 @@ Exit codes:
                              9 check found violations
   ledger: 10 would exceed a permit window, 11 ledger corrupt or newer, 12 ledger locked
   replan: 13 the previous plan cannot be revised ("now" outside it, another horizon, not a plan)
+  batch: 14 some case did not solve to optimality (each recorded), 15 no cluster / dask missing
 """
 
 
@@ -235,6 +237,53 @@ def simulate(sim_file: Path, out_dir: Path, quiet: bool) -> None:
         _fail(f"ledger: {exc.render()}", exc.exit_code)
     if not quiet:
         click.echo(report_text(summary) + f"written to {out_dir}")
+
+
+@app.command(epilog="\b\nExamples:\n  energyopt batch 'instances/**/*.toml' --out out/all\n"
+             "  energyopt batch --sweep sweeps/texas.toml --out out/sweep --workers 2\n"
+             "  energyopt batch --sweep sweeps/texas.toml --out out/sweep --scheduler tcp://10.0.0.5:8786\n\n"
+             + EXIT_CODES_HELP)
+@click.argument("instances", nargs=-1)
+@click.option("--sweep", "sweeps", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="A sweep file: a base instance and axes of changes (docs/batch.md). Repeatable.")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for cases/<id>/ and summary.csv / summary.parquet.")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Local worker processes (default: every core).")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="Run on this Dask distributed scheduler (e.g. tcp://10.0.0.5:8786) instead of locally.")
+@click.option("--force", is_flag=True, help="Solve every case again, even those already solved with the same inputs.")
+@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None, help="Per case, seconds.")
+@click.option("--mip-gap", type=click.FloatRange(0, 1), default=None, help="Per case  [default: 1e-4].")
+@click.option("--threads", type=click.IntRange(min=1), default=1, show_default=True,
+              help="HiGHS threads per case (cases run in parallel).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def batch(instances, sweeps, out_dir: Path, workers, scheduler, force, time_limit, mip_gap, threads, quiet) -> None:
+    """Solve many INSTANCES (files or globs) and sweeps in parallel; one folder per case and one summary table."""
+    from .batch.cases import collect
+    from .batch.runner import BatchError, Options, progress_printer, run_batch
+    from .inputs import InstanceError
+
+    try:
+        cases = collect(list(instances), [str(s) for s in sweeps])
+    except InstanceError as exc:
+        _fail(exc.render(), EXIT_BAD_INPUT)
+    if out_dir.exists() and not out_dir.is_dir():
+        _fail(f"--out: {out_dir} exists and is not a folder", EXIT_BAD_INPUT)
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / "cases").is_dir():
+        _fail(f"--out: {out_dir} holds files but no batch (cases/); give a new or empty folder", EXIT_BAD_INPUT)
+    try:
+        rows = run_batch(cases, out_dir, Options(time_limit_s=time_limit, mip_rel_gap=mip_gap, threads=threads),
+                         workers=workers, scheduler=scheduler, force=force, report=progress_printer(quiet))
+    except BatchError as exc:
+        _fail(str(exc), EXIT_BATCH_CLUSTER)
+    failed = [r for r in rows if r.get("status") != "optimal"]
+    if not quiet:
+        click.echo(f"{len(rows)} case(s): {len(rows) - len(failed)} optimal, {len(failed)} not; "
+                   f"table: {out_dir / 'summary.csv'}")
+        for r in failed[:20]:
+            click.echo(f"  {r['id']}: {r.get('status')}" + (f" - {str(r['error'])[:200]}" if r.get("error") else ""))
+    sys.exit(EXIT_BATCH_FAILED_CASES if failed else EXIT_OK)
 
 
 def _check_out(out_dir: Path) -> None:

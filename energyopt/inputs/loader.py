@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable
 
+import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ValidationError
 
@@ -192,11 +193,12 @@ class _Loader:
                 continue
             rng = (info.json_schema_extra or {}).get("series_range")
             if value.value is not None:
-                if rng and not rng[0] <= value.value <= rng[1]:
-                    self.problems.append(Problem(field, f"{value.value:g} is outside the allowed range "
+                v = value.value * value.scale
+                if rng and not rng[0] <= v <= rng[1]:
+                    self.problems.append(Problem(field, f"{v:g} is outside the allowed range "
                                                  f"[{rng[0]:g}, {rng[1]:g}]", self.path.name))
                     continue
-                value._values = pd.Series(value.value, index=range(grid.n_steps)).to_numpy(dtype=float)
+                value._values = pd.Series(v, index=range(grid.n_steps)).to_numpy(dtype=float)
                 continue
             full, problem = safe_path(self.base, value.file, field)
             if problem:
@@ -209,8 +211,16 @@ class _Loader:
             sf = self.files[full]
             if sf is None:
                 continue
-            values, problems = align(sf, value.column or name, grid, field, tuple(rng) if rng else None)
+            scaled = value.scale != 1.0
+            values, problems = align(sf, value.column or name, grid, field, tuple(rng) if rng and not scaled else None)
             self.problems += problems
+            if values is not None and scaled:
+                values = values * value.scale
+                bad = np.flatnonzero((values < rng[0]) | (values > rng[1])) if rng else []
+                if len(bad):
+                    self.problems.append(Problem(field, f"scaled by {value.scale:g}, {len(bad)} value(s) leave the "
+                                                 f"allowed range [{rng[0]:g}, {rng[1]:g}] (first at "
+                                                 f"{grid.index[bad[0]]})", value.file))
             value._values = values
 
     # -- relations ---------------------------------------------------------------------------------

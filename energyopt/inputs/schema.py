@@ -74,6 +74,8 @@ class SeriesInput(Section):
     value: OptionalNumber = F(None, desc="constant value for every step")
     file: str | None = F(None, desc="CSV or Parquet file, relative to the instance file")
     column: str | None = F(None, desc="column of the file (default: the field's name)")
+    scale: Number = F(1.0, desc="multiply every value by this, e.g. a price scenario (the allowed range applies "
+                                "to the scaled values)")
     _values: np.ndarray | None = PrivateAttr(default=None)
 
     @model_validator(mode="before")

@@ -37,7 +37,7 @@ class Result:
         return write_result(self, Path(out_dir), parquet)
 
 
-EXTRA_FILES = ("diff.txt", "diff.json")
+EXTRA_FILES = ("diff.txt", "diff.json", "case.json")
 RESULT_FILES = ("summary.json", "steps.csv", "steps.parquet", *EXTRA_FILES)
 #: Keys every energyopt summary.json has; a folder whose summary.json lacks them is not ours to replace.
 SUMMARY_KEYS = ("format_version", "instance", "status")
