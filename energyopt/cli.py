@@ -286,6 +286,54 @@ def batch(instances, sweeps, out_dir: Path, workers, scheduler, force, time_limi
     sys.exit(EXIT_BATCH_FAILED_CASES if failed else EXIT_OK)
 
 
+@app.command(epilog="\b\nExample:\n  energyopt plan plans/texas.toml --out out/plan\n\n" + EXIT_CODES_HELP)
+@click.argument("plan_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for plan.json, scenarios.csv and count_table.csv (written atomically).")
+@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Seconds for HiGHS (default: the plan file's time_limit_s).")
+@click.option("--mip-gap", type=click.FloatRange(0, 1), default=None, help="Default: the plan file's mip_gap.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing on success.")
+def plan(plan_file: Path, out_dir: Path, time_limit, mip_gap, quiet) -> None:
+    """Size gensets, battery and chilled-water storage for PLAN_FILE's site against its curtailment scenarios."""
+    from .inputs import InstanceError
+    from .inputs.plan import load_plan_file
+    from .ops.planning import run_plan
+    from .results.plan import write_plan
+    from .solver import SolveOptions, SolveStatus
+
+    try:
+        spec, _ = load_plan_file(plan_file)
+        opts = SolveOptions(time_limit_s=time_limit if time_limit is not None else spec.time_limit_s,
+                            mip_rel_gap=mip_gap if mip_gap is not None else spec.mip_gap)
+        if out_dir.exists() and (not out_dir.is_dir() or (any(out_dir.iterdir())
+                                                          and not (out_dir / "plan.json").is_file())):
+            _fail(f"--out: {out_dir} exists and is not an energyopt plan; refusing to replace it", EXIT_BAD_INPUT)
+        run = run_plan(plan_file, opts)
+    except InstanceError as exc:
+        _fail(exc.render(), EXIT_BAD_INPUT)
+    status = SolveStatus(run.summary["status"])
+    if not status.has_schedule:
+        _fail(f"{plan_file}: {status.value}\n" + "\n".join(f"  ! {d}" for d in run.summary.get("diagnosis", [])),
+              _status_exit(status))
+    try:
+        write_plan(out_dir, run.summary, run.count_table)
+    except OSError as exc:
+        _fail(f"--out: {exc}", EXIT_BAD_INPUT)
+    if not quiet:
+        s = run.summary
+        click.echo(f"{s['plan']}: {s['status']} (gap {s['mip_gap']:.2e}, HiGHS {s['solve_seconds']:.1f} s)")
+        click.echo(f"  sizes: {s['sizes']}")
+        click.echo(f"  annual cost ${s['annual_cost_usd']['total']:,.0f} (capex and fixed O&M "
+                   f"${sum(s['annual_cost_usd']['capex_and_fixed_om'].values()):,.0f}, operations "
+                   f"${s['annual_cost_usd']['operations']:,.0f})")
+        for row in run.count_table:
+            cost = f"${row['total_usd_per_year']:,.0f}" if row["total_usd_per_year"] is not None else row["status"]
+            click.echo(f"  {row['type']} x {row['units']}: {cost}{'  <- chosen' if row['optimum'] else ''}")
+        click.echo(f"  written to {out_dir}")
+    sys.exit(_status_exit(status))
+
+
 def _check_out(out_dir: Path) -> None:
     """Refuse an output folder we must not replace before spending time on a solve."""
     from .results.result import output_dir_problem

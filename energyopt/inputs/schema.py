@@ -183,7 +183,9 @@ class Notice(Section):
         return self.baseline_mw * (1.0 - self.reduction_fraction)  # type: ignore[operator]
 
 
-class Generator(Section):
+class GeneratorBase(Section):
+    """What a genset is: its size, fuel curve, costs, emissions and how it may be dispatched."""
+
     id: str = F(pattern=ID_PATTERN, desc="name of the unit")
     capacity_mw: Number = F(unit="MW", gt=0, le=50, desc="rated electrical output",
                            source="domain.md: data-center gensets are typically 2-3 MW")
@@ -203,13 +205,6 @@ class Generator(Section):
                               source="domain.md: diesel 10.16 kg CO2/gal (EIA)")
     nox_kg_per_mwh: Number = F(6.4, unit="kg/MWh", ge=0, le=50, desc="NOx per MWh of output",
                               source="domain.md: EPA Tier 2, NMHC+NOx 6.4 g/kWh")
-    run_hours_left: Number = F(unit="h", ge=0, le=8784,
-                              desc="run hours the permit leaves for this horizon (what remains of the permit year)",
-                              source="domain.md: EPA 100 h/yr (50 non-emergency); Virginia 500 h/yr")
-    max_hours_per_day: OptionalNumber = F(None, unit="h", ge=0, le=25, desc="permit cap on run hours per local day")
-    max_hours_per_event: OptionalNumber = F(None, unit="h", ge=0,
-                                          desc="permit cap on run hours within each notice's window")
-    nox_cap_kg: OptionalNumber = F(None, unit="kg", ge=0, desc="permit cap on NOx over the horizon")
     dispatch: Literal["notice_only", "economic"] = F(
         "notice_only", desc="`notice_only`: may run only while a curtailment notice is in force (emergency/"
                             "demand-response permits); `economic`: may also run for price",
@@ -217,6 +212,18 @@ class Generator(Section):
 
     def fuel_noload_gal_per_h(self) -> float:
         return self.fuel_noload_gal_per_h_per_mw * self.capacity_mw
+
+
+class Generator(GeneratorBase):
+    """A unit of the site, with what its air permit leaves for this horizon."""
+
+    run_hours_left: Number = F(unit="h", ge=0, le=8784,
+                              desc="run hours the permit leaves for this horizon (what remains of the permit year)",
+                              source="domain.md: EPA 100 h/yr (50 non-emergency); Virginia 500 h/yr")
+    max_hours_per_day: OptionalNumber = F(None, unit="h", ge=0, le=25, desc="permit cap on run hours per local day")
+    max_hours_per_event: OptionalNumber = F(None, unit="h", ge=0,
+                                          desc="permit cap on run hours within each notice's window")
+    nox_cap_kg: OptionalNumber = F(None, unit="kg", ge=0, desc="permit cap on NOx over the horizon")
 
 
 DEFAULT_COP_CURVE: Curve = [(15.0, 4.4), (45.0, 2.57)]

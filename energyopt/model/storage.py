@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import pyomo.environ as pyo
 
@@ -9,24 +10,48 @@ from ..inputs import Instance
 from ..inputs.history import History
 
 
-def build(b: pyo.Block, inst: Instance) -> None:
+@dataclass(frozen=True)
+class BatterySizing:
+    """A battery whose size the plan chooses: ``energy`` (MWh) and ``power`` (MW) are Pyomo variables."""
+    energy: object
+    power: object
+    max_mwh: float
+    max_mw: float
+    round_trip_efficiency: float
+    initial_fraction: float
+
+
+def build(b: pyo.Block, inst: Instance, sized: BatterySizing | None = None) -> None:
     n = inst.time.n_steps
     T = range(n)
     dt = inst.time.dt_hours
-    bat = inst.battery
-    eta = math.sqrt(bat.round_trip_efficiency)
+    if sized is None:
+        bat = inst.battery
+        eta, pmax, emax, init = math.sqrt(bat.round_trip_efficiency), bat.power_mw, bat.energy_mwh, bat.initial_fraction
+        low = bat.reserve_fraction * bat.energy_mwh
+    else:
+        eta, pmax, emax, init = math.sqrt(sized.round_trip_efficiency), sized.max_mw, sized.max_mwh, sized.initial_fraction
+        low = 0.0
 
-    b.Charge_MW = pyo.Var(T, bounds=(0.0, bat.power_mw))
-    b.Discharge_MW = pyo.Var(T, bounds=(0.0, bat.power_mw))
+    b.Charge_MW = pyo.Var(T, bounds=(0.0, pmax))
+    b.Discharge_MW = pyo.Var(T, bounds=(0.0, pmax))
     b.Charging = pyo.Var(T, domain=pyo.Binary)
-    b.Stored_MWh = pyo.Var(range(n + 1), bounds=(bat.reserve_fraction * bat.energy_mwh, bat.energy_mwh))
-    b.Stored_MWh[0].fix(bat.initial_fraction * bat.energy_mwh)
+    b.Stored_MWh = pyo.Var(range(n + 1), bounds=(low, emax))
+    if sized is None:
+        b.Stored_MWh[0].fix(init * emax)
+        start = init * emax
+    else:   # the chosen size bounds the level and the flows
+        b.sized_level = pyo.Constraint(range(n + 1), rule=lambda _, t: b.Stored_MWh[t] <= sized.energy)
+        b.sized_charge = pyo.Constraint(T, rule=lambda _, t: b.Charge_MW[t] <= sized.power)
+        b.sized_discharge = pyo.Constraint(T, rule=lambda _, t: b.Discharge_MW[t] <= sized.power)
+        b.sized_start = pyo.Constraint(expr=b.Stored_MWh[0] == init * sized.energy)
+        start = init * sized.energy
     # No charging and discharging in the same step (it would burn energy at negative prices).
-    b.charge_mode = pyo.Constraint(T, rule=lambda _, t: b.Charge_MW[t] <= bat.power_mw * b.Charging[t])
-    b.discharge_mode = pyo.Constraint(T, rule=lambda _, t: b.Discharge_MW[t] <= bat.power_mw * (1 - b.Charging[t]))
+    b.charge_mode = pyo.Constraint(T, rule=lambda _, t: b.Charge_MW[t] <= pmax * b.Charging[t])
+    b.discharge_mode = pyo.Constraint(T, rule=lambda _, t: b.Discharge_MW[t] <= pmax * (1 - b.Charging[t]))
     b.energy_balance = pyo.Constraint(T, rule=lambda _, t: b.Stored_MWh[t + 1] == b.Stored_MWh[t]
                                       + dt * (eta * b.Charge_MW[t] - b.Discharge_MW[t] / eta))
-    b.end_level = pyo.Constraint(expr=b.Stored_MWh[n] >= bat.initial_fraction * bat.energy_mwh)
+    b.end_level = pyo.Constraint(expr=b.Stored_MWh[n] >= start)
     b.supply_mw = pyo.Expression(T, rule=lambda _, t: b.Discharge_MW[t] - b.Charge_MW[t])
 
 

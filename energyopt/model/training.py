@@ -23,7 +23,8 @@ def curve_segments(job: TrainingJob) -> list[tuple[float, float]]:
     return [((y2 - y1) / (x2 - x1), y1 - (y2 - y1) / (x2 - x1) * x1) for (x1, y1), (x2, y2) in zip(pts, pts[1:])]
 
 
-def build(b: pyo.Block, inst: Instance) -> None:
+def build(b: pyo.Block, inst: Instance, relax: bool = False) -> None:
+    """``relax``: on/off as a fraction (planning over a year; restarts then count fractional starts)."""
     T = range(inst.time.n_steps)
     dt = inst.time.dt_hours
     jobs = {j.id: j for j in inst.training_jobs}
@@ -32,7 +33,7 @@ def build(b: pyo.Block, inst: Instance) -> None:
     segs = {j: curve_segments(jobs[j]) for j in jobs}
 
     b.Power_MW = pyo.Var(JT, bounds=lambda _, j, t: (0.0, jobs[j].power_mw))
-    b.Run = pyo.Var(JT, domain=pyo.Binary)
+    b.Run = pyo.Var(JT, domain=pyo.UnitInterval if relax else pyo.Binary)
     b.Work_MWh = pyo.Var(JT, bounds=lambda _, j, t: (0.0, jobs[j].power_mw * dt))
     b.Unfinished_MWh = pyo.Var(list(jobs), bounds=lambda _, j: (0.0, jobs[j].work_mwh))
 

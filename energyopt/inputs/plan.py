@@ -1,0 +1,131 @@
+"""The plan file of ``energyopt plan``: candidate equipment with its economics, the site it serves, and the
+curtailment scenarios it must face. One source of truth for each field, as for the instance (see
+docs/plan-format.md, generated from these models)."""
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import ValidationError, model_validator
+
+from .errors import InstanceError, Problem
+from .schema import F, GeneratorBase, Number, OptionalNumber, Section
+
+
+class GensetType(GeneratorBase):
+    """A candidate genset type: every unit of it is alike; the plan chooses how many."""
+
+    capex_usd: Number = F(unit="$ per unit", ge=0, desc="installed cost of one unit")
+    fixed_om_usd_per_year: Number = F(0.0, unit="$/yr per unit", ge=0, desc="fixed operation and maintenance")
+    life_years: Number = F(20.0, unit="yr", gt=0, le=60, desc="economic life over which the capex is annualized")
+    max_units: int = F(20, ge=0, le=1000, strict=True, desc="most units of this type the site can hold")
+    existing_units: int = F(0, ge=0, le=1000, strict=True, desc="units already installed (kept; no capex)")
+    non_emergency_hours_per_year: OptionalNumber = F(
+        50.0, unit="h/yr per unit", ge=0, le=8784,
+        desc="permit cap on non-emergency hours (hours outside notices, and hours inside notices when "
+             "`notice_category` is `non_emergency`); empty: no cap",
+        source="domain.md: US EPA, at most 50 h/yr non-emergency (incl. demand response, EPA guidance of 2025)")
+    total_hours_per_year: OptionalNumber = F(None, unit="h/yr per unit", ge=0, le=8784,
+                                             desc="permit cap on all run hours", source="domain.md: Virginia 500 h/yr")
+    max_hours_per_event: OptionalNumber = F(None, unit="h per unit", ge=0, desc="permit cap on hours in one notice")
+
+    @model_validator(mode="after")
+    def _units(self) -> "GensetType":
+        if self.existing_units > self.max_units:
+            raise ValueError("existing_units is above max_units")
+        return self
+
+
+class BatteryCandidate(Section):
+    capex_usd_per_mwh: Number = F(unit="$/MWh", ge=0, desc="cost of energy capacity")
+    capex_usd_per_mw: Number = F(0.0, unit="$/MW", ge=0, desc="cost of power capacity (inverter)")
+    fixed_om_usd_per_mwh_year: Number = F(0.0, unit="$/MWh-yr", ge=0, desc="fixed O&M per MWh installed")
+    life_years: Number = F(15.0, unit="yr", gt=0, le=60, desc="economic life")
+    max_mwh: Number = F(unit="MWh", ge=0, desc="largest energy capacity considered")
+    max_mw: Number = F(unit="MW", ge=0, desc="largest power capacity considered")
+    round_trip_efficiency: Number = F(0.88, gt=0, le=1, desc="energy out / energy in")
+    initial_fraction: Number = F(0.5, ge=0, le=1, desc="stored share at the start and (at least) at the end")
+
+
+class ThermalCandidate(Section):
+    capex_usd_per_mwh_th: Number = F(unit="$/MWh thermal", ge=0, desc="cost of chilled-water storage capacity")
+    life_years: Number = F(30.0, unit="yr", gt=0, le=60, desc="economic life")
+    max_mwh_th: Number = F(unit="MWh thermal", ge=0, desc="largest tank considered")
+    c_rate_per_h: Number = F(0.5, gt=0, le=10, unit="1/h",
+                             desc="charge and discharge limit as a share of capacity per hour",
+                             source="domain.md: one Virginia site sized for 2 h at peak cooling load (0.5/h)")
+    initial_fraction: Number = F(0.5, ge=0, le=1, desc="stored share at the start and (at least) at the end")
+
+
+class RandomScenarios(Section):
+    count: int = F(ge=1, le=100, strict=True, desc="number of scenarios drawn")
+    seed: int = F(0, ge=0, strict=True, desc="seed of the first; scenario k uses seed + k")
+    events_per_year: OptionalNumber = F(None, gt=0, desc="see docs/events.md (default: EventSpec's)")
+    baseline_mw: Number = F(gt=0, unit="MW", desc="baseline the notices' reduction applies to")
+
+
+class PlanFile(Section):
+    name: str = F("plan", desc="name shown in the results")
+    site: str = F(desc="the instance (TOML, relative to this file) giving the horizon (a year, hourly), prices, "
+                       "weather, loads and any equipment already installed; its own notices are ignored")
+    discount_rate: Number = F(0.07, ge=0, le=0.3, desc="real discount rate for annualizing capex",
+                              source="assumption: a common real WACC for infrastructure (not in domain.md)")
+    mode: Literal["stochastic", "robust"] = F("stochastic", desc="`stochastic`: minimize capex plus the expected "
+                                              "operating cost over the scenarios; `robust`: capex plus the worst "
+                                              "scenario's operating cost (every scenario must be met either way)")
+    notice_category: Literal["emergency", "non_emergency"] = F(
+        "non_emergency", desc="how hours inside notices count against the permits",
+        source="domain.md: EPA guidance of 2025 counts demand response dispatched by the balancing authority "
+               "as non-emergency")
+    genset_types: list[GensetType] = F(default_factory=list, desc="candidate genset types (`[[genset_types]]`)")
+    battery: BatteryCandidate | None = F(None, desc="candidate battery (size chosen)")
+    thermal_storage: ThermalCandidate | None = F(None, desc="candidate chilled-water storage (size chosen)")
+    scenario_files: list[str] = F(default_factory=list, desc="notice CSV files (docs/events.md), one scenario each")
+    random_scenarios: RandomScenarios | None = F(None, desc="scenarios drawn by the event generator")
+    time_limit_s: OptionalNumber = F(600.0, gt=0, unit="s", desc="solver time limit")
+    mip_gap: Number = F(1e-3, ge=0, le=1, desc="relative MIP gap", source="issue 4: within 0.1%")
+    fixed_units: dict[str, int] = F(default_factory=dict, desc="units of a type fixed instead of chosen "
+                                    "(e.g. `{ D25 = 2 }`), to evaluate a design")
+    count_table: bool = F(True, desc="also re-optimize with each genset count fixed, for the cost-vs-count table")
+
+    @model_validator(mode="after")
+    def _scenarios(self) -> "PlanFile":
+        if self.scenario_files and self.random_scenarios:
+            raise ValueError("give scenario_files or random_scenarios, not both")
+        ids = [g.id for g in self.genset_types]
+        if len(set(ids)) != len(ids):
+            raise ValueError("genset type ids must be unique")
+        unknown = sorted(set(self.fixed_units) - set(ids))
+        if unknown:
+            raise ValueError(f"fixed_units names unknown genset type(s) {', '.join(unknown)} (types: "
+                             f"{', '.join(ids) or 'none'})")
+        for k, n in self.fixed_units.items():
+            g = next(x for x in self.genset_types if x.id == k)
+            if not g.existing_units <= n <= g.max_units:
+                raise ValueError(f"fixed_units.{k} = {n} is outside [existing_units, max_units] = "
+                                 f"[{g.existing_units}, {g.max_units}]")
+        return self
+
+
+def load_plan_file(path: str | Path) -> tuple[PlanFile, Path]:
+    """Read and validate a plan file (every problem at once); returns it and the folder paths are relative to."""
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InstanceError([Problem("plan", "file does not exist", str(path))], str(path)) from None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise InstanceError([Problem("plan", f"cannot read the file: {exc}", str(path))], str(path)) from None
+    try:
+        plan = PlanFile(**raw)
+    except ValidationError as exc:
+        raise InstanceError([Problem(".".join(str(x) for x in e["loc"]) or "plan", e["msg"], path.name)
+                             for e in exc.errors()], str(path)) from None
+    base = path.parent
+    problems = [Problem(k, f"file {v!r} does not exist", path.name)
+                for k, v in [("site", plan.site)] + [(f"scenario_files[{i}]", f) for i, f in
+                                                     enumerate(plan.scenario_files)] if not (base / v).is_file()]
+    if problems:
+        raise InstanceError(problems, str(path))
+    return plan, base

@@ -1,0 +1,92 @@
+"""The site-planning model: sizes chosen once, operations per curtailment scenario.
+
+    min  annualized capex + fixed O&M  +  { sum_s p_s * scale * opex_s        (stochastic)
+                                          { theta,  theta >= scale * opex_s  (robust)
+
+Each scenario is the whole operational model (:func:`~energyopt.model.build.populate`) of the site with
+that scenario's notices, built into ``m.scenario[s]`` with the genset types, battery and chilled-water
+tank sized by the top-level variables. ``scale`` turns the horizon's operating cost into a year's
+(8,760 / horizon hours; 1 for a year). Every scenario must be served (notices are hard caps), in both modes.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyomo.environ as pyo
+
+from ..inputs import Instance
+from ..inputs.plan import PlanFile
+from .build import Sizing, operating_cost, populate
+from .cooling import ThermalSizing
+from .fleet import FleetSizing
+from .storage import BatterySizing
+
+
+def crf(rate: float, years: float) -> float:
+    """Capital recovery factor: the annual payment per $ of capex over ``years`` at ``rate``."""
+    if rate == 0:
+        return 1.0 / years
+    return rate * (1 + rate) ** years / ((1 + rate) ** years - 1)
+
+
+@dataclass(frozen=True)
+class PlanModel:
+    model: pyo.ConcreteModel
+    scenarios: list[str]
+    scale: float
+    dt_hours: float
+
+
+def build_plan_model(plan: PlanFile, scenarios: dict[str, Instance]) -> PlanModel:
+    """``scenarios``: scenario name -> the site instance with that scenario's notices (same horizon)."""
+    m = pyo.ConcreteModel(name=plan.name)
+    first = next(iter(scenarios.values()))
+    hours = first.time.n_steps * first.time.dt_hours
+    scale = 8760.0 / hours
+    types = {g.id: g for g in plan.genset_types}
+
+    def unit_bounds(_, k):
+        g = types[k]
+        n = plan.fixed_units.get(k)
+        return (n, n) if n is not None else (g.existing_units, g.max_units)
+
+    m.Units = pyo.Var(list(types), domain=pyo.NonNegativeIntegers, bounds=unit_bounds)
+    bat, tes = plan.battery, plan.thermal_storage
+    if bat is not None:
+        m.Battery_MWh = pyo.Var(bounds=(0.0, bat.max_mwh))
+        m.Battery_MW = pyo.Var(bounds=(0.0, bat.max_mw))
+    if tes is not None:
+        m.Thermal_MWh_th = pyo.Var(bounds=(0.0, tes.max_mwh_th))
+
+    capex = {f"gensets.{k}": crf(plan.discount_rate, g.life_years) * g.capex_usd * (m.Units[k] - g.existing_units)
+             for k, g in types.items()}
+    capex |= {f"fixed_om.{k}": g.fixed_om_usd_per_year * m.Units[k] for k, g in types.items()}
+    if bat is not None:
+        capex["battery"] = crf(plan.discount_rate, bat.life_years) * (
+            bat.capex_usd_per_mwh * m.Battery_MWh + bat.capex_usd_per_mw * m.Battery_MW)
+        capex["fixed_om.battery"] = bat.fixed_om_usd_per_mwh_year * m.Battery_MWh
+    if tes is not None:
+        capex["thermal_storage"] = crf(plan.discount_rate, tes.life_years) * tes.capex_usd_per_mwh_th * m.Thermal_MWh_th
+    m.annual_capex_usd = pyo.Expression(list(capex), rule=lambda _, k: capex[k])
+
+    sizing = Sizing(
+        fleet=FleetSizing(tuple(plan.genset_types), m.Units, plan.notice_category, scale) if types else None,
+        battery=BatterySizing(m.Battery_MWh, m.Battery_MW, bat.max_mwh, bat.max_mw, bat.round_trip_efficiency,
+                              bat.initial_fraction) if bat is not None else None,
+        thermal=ThermalSizing(m.Thermal_MWh_th, tes.max_mwh_th, tes.c_rate_per_h, tes.initial_fraction)
+        if tes is not None else None,
+        relax_jobs=True)
+    names = list(scenarios)
+    m.scenario = pyo.Block(names)
+    for s in names:
+        populate(m.scenario[s], scenarios[s], sizing=sizing)
+        m.scenario[s].opex_usd = pyo.Expression(expr=operating_cost(m.scenario[s]))
+    capex_total = sum(m.annual_capex_usd[k] for k in m.annual_capex_usd)
+    if plan.mode == "stochastic":
+        m.annual_opex_usd = pyo.Expression(expr=sum(scale * m.scenario[s].opex_usd for s in names) / len(names))
+    else:
+        m.Worst_Opex_USD = pyo.Var()
+        m.worst = pyo.Constraint(names, rule=lambda _, s: m.Worst_Opex_USD >= scale * m.scenario[s].opex_usd)
+        m.annual_opex_usd = pyo.Expression(expr=m.Worst_Opex_USD)
+    m.objective = pyo.Objective(expr=capex_total + m.annual_opex_usd)
+    return PlanModel(m, names, scale, first.time.dt_hours)

@@ -1,0 +1,114 @@
+"""``energyopt plan``: build the curtailment scenarios, solve the sizing model, and re-optimize with each
+genset count fixed for the cost-vs-count table. See docs/plan.md."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..inputs import Instance, InstanceError, load_instance
+from ..inputs.errors import Problem
+from ..inputs.plan import PlanFile, load_plan_file
+
+
+@dataclass
+class PlanRun:
+    plan: PlanFile
+    summary: dict
+    count_table: list[dict]
+
+
+def scenario_instances(plan: PlanFile, base: Path) -> dict[str, Instance]:
+    """The site once per scenario, with that scenario's notices (the site file's own notices are dropped).
+    No scenario given: one event-free scenario."""
+    from . import events
+    site = base / plan.site
+
+    def with_notices(notices: list[dict], where: str) -> Instance:
+        def patch(raw):
+            raw["notices"] = [{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in n.items()
+                               if v is not None} for n in notices]
+        try:
+            return load_instance(site, patch=patch)
+        except InstanceError as exc:
+            raise InstanceError([Problem(f"{where}: {p.field}", p.message, p.file, p.row) for p in exc.problems],
+                                str(site)) from None
+
+    first = load_instance(site, patch=lambda raw: raw.pop("notices", None))
+    tz = first.time.start.tz
+    if plan.scenario_files:
+        out = {}
+        for f in plan.scenario_files:
+            notices = events.read_notices(base / f, timezone=str(tz))
+            out[Path(f).stem] = with_notices(notices, f"scenario {f}")
+        return out
+    if plan.random_scenarios is not None:
+        rs = plan.random_scenarios
+        out = {}
+        for k in range(rs.count):
+            kw = {"seed": rs.seed + k}
+            if rs.events_per_year is not None:
+                kw["events_per_year"] = rs.events_per_year
+            spec = events.EventSpec(**kw)
+            notices = events.draw_notices(spec, first.time.start.to_pydatetime(), first.time.end.to_pydatetime(),
+                                          str(tz), rs.baseline_mw)
+            out[f"random-{rs.seed + k}"] = with_notices(notices, f"random scenario {k}")
+        return out
+    return {"no-events": first}
+
+
+def run_plan(plan_path: str | Path, solve_options=None) -> PlanRun:
+    from ..model.plan import build_plan_model
+    from ..results.plan import plan_summary
+    from ..solver import SolveOptions, solve_model
+
+    plan, base = load_plan_file(plan_path)
+    scenarios = scenario_instances(plan, base)
+    pm = build_plan_model(plan, scenarios)
+    opts = solve_options or SolveOptions(time_limit_s=plan.time_limit_s, mip_rel_gap=plan.mip_gap)
+    info = solve_model(pm.model, opts)
+    if not info.status.has_schedule:
+        return PlanRun(plan, {"format_version": 1, "kind": "plan", "plan": plan.name, "status": info.status.value,
+                              "diagnosis": _diagnose(plan, scenarios) if info.status.value == "infeasible" else []},
+                       [])
+    summary = plan_summary(plan, pm, info)
+    table = count_table(plan, pm, opts) if plan.count_table and plan.genset_types else []
+    return PlanRun(plan, summary, table)
+
+
+def count_table(plan: PlanFile, pm, opts) -> list[dict]:
+    """Total annual cost with each genset type's count fixed in turn (the other sizes re-optimized), from
+    its existing units up to three past the optimum: how flat the optimum is."""
+    import pyomo.environ as pyo
+
+    from ..solver import solve_model
+    m = pm.model
+    best = {k: int(round(pyo.value(m.Units[k]))) for k in m.Units}
+    rows = []
+    for g in plan.genset_types:
+        if g.id in plan.fixed_units:
+            continue
+        for n in range(g.existing_units, min(g.max_units, best[g.id] + 3) + 1):
+            m.Units[g.id].fix(n)
+            info = solve_model(m, opts)
+            rows.append({"type": g.id, "units": n, "status": info.status.value,
+                         "total_usd_per_year": info.objective_usd if info.status.has_schedule else None,
+                         "mip_gap": info.mip_gap, "optimum": n == best[g.id]})
+            m.Units[g.id].unfix()
+    return rows
+
+
+def _diagnose(plan: PlanFile, scenarios: dict[str, Instance]) -> list[str]:
+    """Which scenarios cannot be served even with every candidate at its largest size."""
+    from ..model.plan import build_plan_model
+    from ..solver import SolveOptions, solve_model
+    biggest = plan.model_copy(update={"fixed_units": {g.id: g.max_units for g in plan.genset_types},
+                                      "mode": "stochastic"})
+    out = []
+    for name, inst in scenarios.items():
+        info = solve_model(build_plan_model(biggest, {name: inst}).model, SolveOptions(time_limit_s=60))
+        if info.status.value == "infeasible":
+            from ..solver.diagnose import explain_infeasible
+            why = explain_infeasible(inst, SolveOptions(time_limit_s=60))
+            out.append(f"scenario {name} cannot be served even with every candidate at its maximum size "
+                       f"(the site's own equipment alone: {' '.join(why)[:600]})")
+    return out or ["the plan is infeasible, yet every scenario can be served alone with the largest sizes"]

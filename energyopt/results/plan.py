@@ -1,0 +1,106 @@
+"""What a solved plan says: sizes, annualized cost and its breakdown, and per scenario the operating cost,
+permit hours used against each window, energy shed and work left unfinished. Read from the same model
+expressions the objective sums, so the breakdown adds up to the objective."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import pyomo.environ as pyo
+
+from ..inputs.plan import PlanFile
+
+PLAN_FORMAT = 1
+
+
+def _v(x) -> float:
+    return float(pyo.value(x))
+
+
+def plan_summary(plan: PlanFile, pm, info) -> dict:
+    m = pm.model
+    sizes = {"gensets": {k: int(round(_v(m.Units[k]))) for k in m.Units}}
+    if plan.battery is not None:
+        sizes["battery_mwh"], sizes["battery_mw"] = _v(m.Battery_MWh), _v(m.Battery_MW)
+    if plan.thermal_storage is not None:
+        sizes["thermal_storage_mwh_th"] = _v(m.Thermal_MWh_th)
+    capex = {k: _v(m.annual_capex_usd[k]) for k in m.annual_capex_usd}
+    rows = [scenario_row(plan, pm, s) for s in pm.scenarios]
+    return {
+        "format_version": PLAN_FORMAT, "kind": "plan", "plan": plan.name, "mode": plan.mode,
+        "status": info.status.value, "objective_usd_per_year": info.objective_usd, "mip_gap": info.mip_gap,
+        "solve_seconds": info.timings_s.get("highs"), "timings_s": info.timings_s,
+        "solver": {"rows": info.n_rows, "columns": info.n_cols, "integer_columns": info.n_integer,
+                   "highs_status": info.highs_status},
+        "sizes": sizes,
+        "annual_cost_usd": {"capex_and_fixed_om": capex, "operations": _v(m.annual_opex_usd),
+                            "total": sum(capex.values()) + _v(m.annual_opex_usd)},
+        "operations_scale_to_year": pm.scale,
+        "scenarios": rows,
+    }
+
+
+def scenario_row(plan: PlanFile, pm, s: str) -> dict:
+    b = pm.model.scenario[s]
+    dt = pm.dt_hours
+    row: dict = {"scenario": s, "opex_usd_per_year": pm.scale * _v(b.opex_usd)}
+    terms: dict[str, float] = {}
+    for blk in b.cost_blocks:
+        for k in blk.cost_usd:
+            terms[k] = terms.get(k, 0.0) + pm.scale * _v(blk.cost_usd[k])
+    row.update({f"cost.{k}_usd_per_year": v for k, v in terms.items()})
+    if hasattr(b, "fleet"):
+        for g in plan.genset_types:
+            n = max(int(round(_v(pm.model.Units[g.id]))), 0)
+            row[f"{g.id}.unit_hours"] = _v(b.fleet.unit_hours[g.id])
+            row[f"{g.id}.non_emergency_hours"] = _v(b.fleet.non_emergency_hours[g.id])
+            row[f"{g.id}.non_emergency_hours_limit"] = (g.non_emergency_hours_per_year * n
+                                                        if g.non_emergency_hours_per_year is not None else None)
+            row[f"{g.id}.total_hours_limit"] = (g.total_hours_per_year * n
+                                                if g.total_hours_per_year is not None else None)
+            row[f"{g.id}.output_mwh"] = dt * sum(_v(b.fleet.Output_MW[g.id, t]) for t in range(len(b.power_balance)))
+    if hasattr(b, "inference"):
+        row["inference_shed_mwh"] = dt * sum(_v(b.inference.shed_mw[k]) for k in b.inference.shed_mw)
+    else:
+        row["inference_shed_mwh"] = 0.0
+    row["unfinished_mwh"] = (sum(_v(b.training.Unfinished_MWh[j]) for j in b.training.Unfinished_MWh)
+                             if hasattr(b, "training") else 0.0)
+    row["jobs_late"] = (sum(1 for j in b.training.Unfinished_MWh if _v(b.training.Unfinished_MWh[j]) > 1e-6)
+                        if hasattr(b, "training") else 0)
+    return row
+
+
+def write_plan(out: Path, summary: dict, count_table: list[dict] | None) -> Path:
+    """plan.json, scenarios.csv and count_table.csv, written to a temporary folder and renamed into place; an
+    existing folder is replaced only if it holds an earlier plan."""
+    out = Path(out)
+    if out.exists():
+        try:
+            ok = json.loads((out / "plan.json").read_text()).get("kind") == "plan"
+        except (OSError, ValueError, AttributeError):
+            ok = not any(out.iterdir()) if out.is_dir() else False
+        if not ok:
+            raise OSError(f"{out} exists and is not an energyopt plan; refusing to replace it")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    try:
+        (tmp / "plan.json").write_text(json.dumps(summary, indent=2, default=str) + "\n", encoding="utf-8")
+        pd.DataFrame(summary["scenarios"]).to_csv(tmp / "scenarios.csv", index=False)
+        if count_table:
+            pd.DataFrame(count_table).to_csv(tmp / "count_table.csv", index=False)
+        os.chmod(tmp, 0o755)
+        if out.exists():
+            old = out.with_name(f".{out.name}.old-{os.getpid()}")
+            os.replace(out, old)
+            os.replace(tmp, out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out

@@ -1,0 +1,179 @@
+"""`energyopt plan`: hand-derived sizes and costs over a year, monotonicity, consistency, bad input.
+
+Common site: 2025 at hourly steps (8,760 h, UTC), a fixed IT load of 20 MW, price $50/MWh, interconnection
+100 MW. Candidate genset type D: 2.5 MW, no minimum load, no no-load fuel, 70 gal/MWh at $3/gal = $210/MWh,
+may run only in notices; capex $1,000,000 per unit over 20 years at 7%: CRF = 0.07 x 1.07^20 / (1.07^20 - 1)
+= 0.0943929..., so $94,392.93 a year per unit; no fixed O&M. Notices count as non-emergency, 50 h/yr per unit.
+"""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from energyopt.inputs import InstanceError
+from energyopt.model.plan import crf
+from energyopt.ops.planning import run_plan
+
+try:
+    from .test_cli import assert_exit
+except ImportError:
+    from test_cli import assert_exit
+
+CAPEX = 1_000_000 * crf(0.07, 20)      # 94,392.93 $/yr per unit
+GRID = 20 * 8760 * 50.0                 # $8,760,000 a year at 20 MW, before any notice
+FUEL = 210.0                            # $/MWh of genset output
+SITE = """\
+name = "year"
+[horizon]
+start = "2025-01-01T00:00:00+00:00"
+hours = 8760
+step_minutes = 60
+[site]
+interconnection_mw = 100.0
+it_load_mw = {it}
+[grid]
+price_usd_per_mwh = 50.0
+"""
+INFERENCE = """
+[[inference]]
+id = "chat"
+demand_mw = 10.0
+min_served_fraction = 0.5
+shed_penalty_usd_per_mwh = 1000.0
+"""
+TYPE = """
+[[genset_types]]
+id = "D"
+capacity_mw = 2.5
+min_load_fraction = 0.0
+fuel_noload_gal_per_h_per_mw = 0.0
+fuel_slope_gal_per_mwh = 70.0
+fuel_price_usd_per_gal = {fuel_price}
+capex_usd = {capex}
+life_years = 20
+max_units = {max_units}
+"""
+
+
+def notices_csv(path, events: int, cap: float, hours: int = 4):
+    """``events`` notices on consecutive days from 2025-07-01, 14:00 for ``hours`` h, issued a day ahead."""
+    lines = ["id,issued,start,end,cap_mw,reduction_fraction,baseline_mw"]
+    t0 = datetime(2025, 7, 1, 14, tzinfo=timezone.utc)
+    for e in range(events):
+        s = t0 + timedelta(days=e)
+        lines.append(f"E{e},{(s - timedelta(days=1)).isoformat()},{s.isoformat()},"
+                     f"{(s + timedelta(hours=hours)).isoformat()},{cap},,")
+    path.write_text("\n".join(lines) + "\n")
+
+
+def write_plan(folder, *, events=1, cap=15.0, hours=4, it=20.0, inference=False, fuel_price=3.0, capex=1_000_000,
+               max_units=4, mode="stochastic", extra="", scenarios=None):
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "site.toml").write_text(SITE.format(it=it) + (INFERENCE if inference else ""))
+    names = []
+    for i, (n, c, h) in enumerate(scenarios or ([(events, cap, hours)] if events else [])):
+        notices_csv(folder / f"s{i}.csv", n, c, h)
+        names.append(f"s{i}.csv")
+    (folder / "plan.toml").write_text(
+        f'name = "t"\nsite = "site.toml"\nmode = "{mode}"\nmip_gap = 0.0\ncount_table = false\n'
+        f'scenario_files = {json.dumps(names)}\n{extra}' + TYPE.format(fuel_price=fuel_price, capex=capex,
+                                                                        max_units=max_units))
+    return folder / "plan.toml"
+
+
+def approx(x):
+    return pytest.approx(x, rel=1e-6)
+
+
+def test_a_5_mw_event_needs_exactly_two_units(tmp_path):
+    # One 4-hour notice capping import at 15 MW under a fixed 20 MW load: 5 MW from gensets, 2 x 2.5 MW.
+    # Cost = grid (8,760,000 - 4 h x 5 MW x $50) + fuel 20 MWh x $210 + 2 x 94,392.93.
+    run = run_plan(write_plan(tmp_path))
+    s = run.summary
+    assert s["sizes"]["gensets"] == {"D": 2}
+    assert s["annual_cost_usd"]["total"] == approx(GRID - 1_000 + 20 * FUEL + 2 * CAPEX)
+    assert s["objective_usd_per_year"] == approx(s["annual_cost_usd"]["total"])
+
+
+def test_fifty_non_emergency_hours_force_a_second_unit(tmp_path):
+    # 15 notices of 4 h (60 h) each needing 2.5 MW: one unit may run 50 h a year, so a second is needed.
+    # Cost = grid (8,760,000 - 60 h x 2.5 MW x $50) + fuel 150 MWh x $210 + 2 x 94,392.93.
+    run = run_plan(write_plan(tmp_path, events=15, cap=17.5))
+    assert run.summary["sizes"]["gensets"] == {"D": 2}
+    assert run.summary["annual_cost_usd"]["total"] == approx(GRID - 7_500 + 150 * FUEL + 2 * CAPEX)
+    (row,) = run.summary["scenarios"]
+    assert row["D.non_emergency_hours"] == approx(60.0) and row["D.non_emergency_hours_limit"] == approx(100.0)
+
+
+def test_or_known_shedding_when_that_is_cheaper(tmp_path):
+    # Fixed IT 10 MW + inference 10 MW (half may be shed at $1000/MWh); the same 60 notice hours at 17.5 MW.
+    # One unit: 50 h x 2.5 MW of fuel ($26,250) + 10 h x 2.5 MW shed ($25,000) + 94,392.93 = $145,642.93;
+    # none: 150 MWh shed = $150,000; two: 2 x 94,392.93 + $31,500 = $220,285.86. So one unit, 25 MWh shed.
+    run = run_plan(write_plan(tmp_path, events=15, cap=17.5, it=10.0, inference=True))
+    s = run.summary
+    assert s["sizes"]["gensets"] == {"D": 1}
+    (row,) = s["scenarios"]
+    assert row["inference_shed_mwh"] == approx(25.0)
+    assert s["annual_cost_usd"]["total"] == approx(GRID - 7_500 + 50 * 2.5 * FUEL + 25_000 + CAPEX)
+
+
+def test_an_event_free_year_needs_no_genset(tmp_path):
+    run = run_plan(write_plan(tmp_path, events=0))
+    assert run.summary["sizes"]["gensets"] == {"D": 0}
+    assert run.summary["annual_cost_usd"]["total"] == approx(GRID)
+
+
+def test_more_or_longer_events_never_lower_the_cost_and_cheaper_units_never_raise_it(tmp_path):
+    base = run_plan(write_plan(tmp_path / "a", events=3, cap=15.0)).summary["annual_cost_usd"]["total"]
+    more = run_plan(write_plan(tmp_path / "b", events=5, cap=15.0)).summary["annual_cost_usd"]["total"]
+    longer = run_plan(write_plan(tmp_path / "c", events=3, cap=15.0, hours=6)).summary["annual_cost_usd"]["total"]
+    cheaper = run_plan(write_plan(tmp_path / "d", events=3, cap=15.0, capex=800_000)).summary
+    assert more >= base - 1e-6 and longer >= base - 1e-6
+    assert cheaper["annual_cost_usd"]["total"] <= base + 1e-6
+
+
+def test_fixing_the_chosen_sizes_gives_the_same_cost_and_robust_is_at_least_stochastic(tmp_path):
+    two = [(3, 15.0, 4), (10, 17.5, 4)]
+    st = run_plan(write_plan(tmp_path / "st", scenarios=two)).summary
+    fixed = run_plan(write_plan(tmp_path / "fx", scenarios=two,
+                                extra=f"fixed_units = {{ D = {st['sizes']['gensets']['D']} }}\n")).summary
+    assert fixed["annual_cost_usd"]["total"] == approx(st["annual_cost_usd"]["total"])
+    rb = run_plan(write_plan(tmp_path / "rb", scenarios=two, mode="robust")).summary
+    assert rb["annual_cost_usd"]["total"] >= st["annual_cost_usd"]["total"] - 1e-6
+
+
+@pytest.mark.parametrize("edit,words", [
+    (lambda p: p.replace("capacity_mw = 2.5", "capacity_mw = 0.0"), "capacity_mw"),
+    (lambda p: p.replace('mode = "stochastic"', 'mode = "stochastic"\ndiscount_rate = 0.9'), "discount_rate"),
+    (lambda p: p.replace('mode = "stochastic"', 'mode = "stochastic"\nfixed_units = { X9 = 1 }'), "X9"),
+])
+def test_bad_plan_files_are_refused_naming_the_field(tmp_path, edit, words):
+    p = write_plan(tmp_path)
+    p.write_text(edit(p.read_text()))
+    with pytest.raises(InstanceError, match=words):
+        run_plan(p)
+
+
+def test_a_scenario_of_the_wrong_year_is_refused_naming_it(tmp_path):
+    p = write_plan(tmp_path)
+    (tmp_path / "s0.csv").write_text("id,issued,start,end,cap_mw,reduction_fraction,baseline_mw\n"
+                                     "E,2026-07-01T12:00:00+00:00,2026-07-01T14:00:00+00:00,"
+                                     "2026-07-01T18:00:00+00:00,15,,\n")
+    with pytest.raises(InstanceError, match="scenario s0.csv"):
+        run_plan(p)
+
+
+def test_cli_writes_the_plan_and_refuses_bad_input_without_writing(run_cli, tmp_path):
+    p = write_plan(tmp_path / "ok")
+    p.write_text(p.read_text().replace("count_table = false", "count_table = true"))
+    proc = run_cli("plan", p, "--out", tmp_path / "out", timeout=300)
+    assert_exit(proc, 0)
+    assert "D x 2" in proc.stdout and "<- chosen" in proc.stdout
+    assert {f.name for f in (tmp_path / "out").iterdir()} == {"plan.json", "scenarios.csv", "count_table.csv"}
+    bad = write_plan(tmp_path / "bad")
+    bad.write_text(bad.read_text().replace("discount_rate", "x") + "discount_rate = -1\n")
+    proc = run_cli("plan", bad, "--out", tmp_path / "out2")
+    assert_exit(proc, 3)
+    assert "discount_rate" in proc.stderr and not (tmp_path / "out2").exists()
