@@ -334,6 +334,60 @@ def plan(plan_file: Path, out_dir: Path, time_limit, mip_gap, quiet) -> None:
     sys.exit(_status_exit(status))
 
 
+@app.command(epilog="\b\nExample:\n  energyopt headroom site-year.toml --hours 0,22,44,88 --out headroom.csv\n\n"
+             + EXIT_CODES_HELP)
+@click.argument("instance", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--hours", "hours", default=None, help="Curtailment limits in hours over the horizon, e.g. 0,22,44,88.")
+@click.option("--energy-percent", "energy", default=None,
+              help="Curtailment limits as percent of the added load's energy, e.g. 0.25,0.5,1.")
+@click.option("--max-mw", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Largest added load considered (default: the interconnection limit).")
+@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write the curve as CSV (atomically).")
+@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None, help="Per point, seconds.")
+def headroom(instance: Path, hours, energy, max_mw, out_file, time_limit) -> None:
+    """How much flexible IT load (MW) fits at INSTANCE's site if it accepts curtailing it a limited time."""
+    from .inputs import InstanceError, load_instance
+    from .ops.headroom import headroom_curve
+    from .solver import SolveOptions
+
+    if (hours is None) == (energy is None):
+        _fail("give --hours or --energy-percent (a comma-separated list of limits)", EXIT_USAGE)
+    text, mode = (hours, "hours") if hours is not None else (energy, "energy")
+    try:
+        limits = [float(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        _fail(f"--{'hours' if mode == 'hours' else 'energy-percent'}: {text!r} is not a list of numbers", EXIT_USAGE)
+    if not limits or any(x < 0 for x in limits):
+        _fail("the limits must be numbers >= 0", EXIT_USAGE)
+    try:
+        inst = load_instance(instance)
+    except InstanceError as exc:
+        _fail(exc.render(), EXIT_BAD_INPUT)
+    points = headroom_curve(inst, limits, mode, max_mw, SolveOptions(time_limit_s=time_limit, mip_rel_gap=1e-6))
+    unit = "h" if mode == "hours" else "% of energy"
+    click.echo(f"{'limit':>12}  {'added MW':>10}  {'curtailed h':>11}  {'curtailed MWh':>13}  status")
+    for p in points:
+        added = f"{p.added_mw:10.3f}" if p.added_mw is not None else f"{'-':>10}"
+        h = f"{p.curtailed_hours:11.2f}" if p.curtailed_hours is not None else f"{'-':>11}"
+        e = f"{p.curtailed_mwh:13.2f}" if p.curtailed_mwh is not None else f"{'-':>13}"
+        click.echo(f"{p.limit:>9g} {unit:<3}  {added}  {h}  {e}  {p.status}")
+    if out_file is not None:
+        import dataclasses
+        import os
+        import tempfile
+
+        import pandas as pd
+        fd, tmp = tempfile.mkstemp(prefix=f".{out_file.name}.", dir=out_file.absolute().parent)
+        os.close(fd)
+        frame = pd.DataFrame([dataclasses.asdict(p) for p in points]).rename(columns={"limit": f"limit_{mode}"})
+        frame.to_csv(tmp, index=False)
+        os.replace(tmp, out_file)
+    bad = [p for p in points if p.status != "optimal"]
+    sys.exit(EXIT_OK if not bad else _status_exit(__import__("energyopt.solver", fromlist=["SolveStatus"])
+                                                  .SolveStatus(bad[0].status)))
+
+
 def _check_out(out_dir: Path) -> None:
     """Refuse an output folder we must not replace before spending time on a solve."""
     from .results.result import output_dir_problem

@@ -109,8 +109,15 @@ def assert_same(a: dict, b: dict) -> None:
 
 
 def run(args: list, cwd: Path, timeout: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run([*BATCH, *map(str, args)], cwd=cwd, env=_env(), capture_output=True, text=True,
-                          timeout=timeout)
+    """The batch command to completion, in its own session; its process group is killed whatever happens."""
+    cmd = [*BATCH, *map(str, args)]
+    proc = subprocess.Popen(cmd, cwd=cwd, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            stdin=subprocess.DEVNULL, text=True, start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    finally:
+        killpg(proc)
+    return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
 
 
 def assert_exit(proc: subprocess.CompletedProcess, code: int) -> None:

@@ -17,8 +17,10 @@ from energyopt.model.plan import crf
 from energyopt.ops.planning import run_plan
 
 try:
+    from .helpers import base, write_instance
     from .test_cli import assert_exit
 except ImportError:
+    from helpers import base, write_instance
     from test_cli import assert_exit
 
 CAPEX = 1_000_000 * crf(0.07, 20)      # 94,392.93 $/yr per unit
@@ -177,3 +179,35 @@ def test_cli_writes_the_plan_and_refuses_bad_input_without_writing(run_cli, tmp_
     proc = run_cli("plan", bad, "--out", tmp_path / "out2")
     assert_exit(proc, 3)
     assert "discount_rate" in proc.stderr and not (tmp_path / "out2").exists()
+
+
+# -- headroom --------------------------------------------------------------------------------------------
+def headroom_site(folder):
+    # 24 h, interconnection 100 MW, fixed IT load 80 MW except 90, 95 and 98 MW in hours 17-19.
+    load = [80.0] * 24
+    load[17], load[18], load[19] = 90.0, 95.0, 98.0
+    inst, series = base(24, 50.0, interconnection_mw=100.0, it_load_mw={"file": "series.csv", "column": "load"})
+    series["load"] = load
+    return write_instance(folder, inst, series)
+
+
+def test_headroom_curve_by_hours_and_energy(tmp_path):
+    # Hours: with none curtailed, L = 100 - 98 = 2 MW; curtailing the 98-MW hour, L = 5; two hours, 10; three, 20.
+    # Energy, 1% of the added load's 24 L MWh: for L in [2, 5] only hour 19 is over, by L - 2 MWh, so the
+    # largest L has L - 2 = 0.24 L: L = 2 / 0.76 = 2.6316 MW.
+    import energyopt as eo
+    from energyopt.ops.headroom import headroom_curve
+    inst = eo.load_instance(headroom_site(tmp_path))
+    pts = headroom_curve(inst, [0, 1, 2, 3], "hours")
+    assert [round(p.added_mw, 9) for p in pts] == [2.0, 5.0, 10.0, 20.0]
+    assert [p.curtailed_hours for p in pts] == [0, 1, 2, 3]
+    (e,) = headroom_curve(inst, [1.0], "energy")
+    assert e.added_mw == pytest.approx(2 / 0.76, rel=1e-6)
+
+
+def test_headroom_cli(run_cli, tmp_path):
+    path = headroom_site(tmp_path)
+    proc = run_cli("headroom", path, "--hours", "0,1", "--out", tmp_path / "h.csv")
+    assert_exit(proc, 0)
+    assert "5.000" in proc.stdout and (tmp_path / "h.csv").read_text().startswith("limit_hours")
+    assert_exit(run_cli("headroom", path), 2)

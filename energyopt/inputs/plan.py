@@ -63,6 +63,7 @@ class RandomScenarios(Section):
     seed: int = F(0, ge=0, strict=True, desc="seed of the first; scenario k uses seed + k")
     events_per_year: OptionalNumber = F(None, gt=0, desc="see docs/events.md (default: EventSpec's)")
     baseline_mw: Number = F(gt=0, unit="MW", desc="baseline the notices' reduction applies to")
+    reduction_fraction: OptionalNumber = F(None, gt=0, le=1, desc="the notices' cut (default: EventSpec's 50%)")
 
 
 class PlanFile(Section):

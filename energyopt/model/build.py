@@ -63,8 +63,10 @@ def operating_cost(m: pyo.Block):
 
 
 def populate(m: pyo.Block, inst: Instance, *, elastic: bool = False, history: History | None = None,
-             budgets: tuple[PermitBudget, ...] = (), sizing: Sizing | None = None) -> None:
-    """Build every component of ``inst`` into the block ``m`` (a model, or one scenario of a plan)."""
+             budgets: tuple[PermitBudget, ...] = (), sizing: Sizing | None = None,
+             extra_it: tuple[pyo.Block, ...] = ()) -> None:
+    """Build every component of ``inst`` into the block ``m`` (a model, or one scenario of a plan).
+    ``extra_it``: blocks already built that draw IT power (``it_load_mw``), e.g. the headroom's added load."""
     n = inst.time.n_steps
     T = range(n)
     blocks: list[pyo.Block] = []
@@ -82,6 +84,7 @@ def populate(m: pyo.Block, inst: Instance, *, elastic: bool = False, history: Hi
             else:
                 module.build(blk, inst)
             blocks.append(blk)
+    blocks += list(extra_it)
     if sizing is not None and sizing.fleet is not None:
         m.fleet = pyo.Block(concrete=True)
         fleet.build(m.fleet, inst, sizing.fleet)

@@ -48,6 +48,8 @@ def scenario_instances(plan: PlanFile, base: Path) -> dict[str, Instance]:
             kw = {"seed": rs.seed + k}
             if rs.events_per_year is not None:
                 kw["events_per_year"] = rs.events_per_year
+            if rs.reduction_fraction is not None:
+                kw["reduction_fraction"] = rs.reduction_fraction
             spec = events.EventSpec(**kw)
             notices = events.draw_notices(spec, first.time.start.to_pydatetime(), first.time.end.to_pydatetime(),
                                           str(tz), rs.baseline_mw)

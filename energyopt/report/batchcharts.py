@@ -59,9 +59,13 @@ def objective_figure(data: BatchData) -> go.Figure:
         if not sel.empty:
             mean = sel.groupby(c, sort=True)["objective_usd"].mean()
             fig.add_trace(go.Scatter(x=mean.index if numeric else mean.index.astype(str), y=mean.to_numpy(),
-                                     mode="lines", name="mean over the other axes", legendgroup="mean",
+                                     mode="lines", name="mean over the other axes" if n > 1 else "trend",
+                                     legendgroup="mean",
                                      showlegend=k == 0, line=dict(color="#888888", dash="dot"),
                                      hovertemplate="mean $%{y:,.2f}<extra></extra>"), row=r, col=cc)
+        values = sorted(sel[c].dropna().unique()) if numeric else []
+        if numeric and 0 < len(values) <= 12:   # ticks at the swept values only (2 gensets, not 1.8)
+            fig.update_xaxes(tickmode="array", tickvals=values, row=r, col=cc)
         fig.update_xaxes(title_text=axis_name(c), row=r, col=cc)
         fig.update_yaxes(title_text="objective ($)", row=r, col=cc)
     fig.update_layout(template="plotly_white", height=120 + 330 * rows, margin=dict(l=80, r=30, t=60, b=60),

@@ -29,7 +29,8 @@ def result_charts(data: ResultData) -> tuple[list[Chart], list[str]]:
         return [], []
     charts = [Chart("power", "Facility power by source",
                     "Grid import, each generator and battery discharge, stacked: their top is the facility load "
-                    "(black; battery charging is drawn below zero). The dashed red line is the grid import cap; "
+                    "(black) plus any battery charging, which is drawn below zero. The dashed red line is the grid "
+                    "import cap; "
                     "curtailment windows are shaded red; the price (right axis) is dotted."
                     + (" A re-plan's kept steps (before &ldquo;now&rdquo;) are shaded grey."
                        if data.kind == "replan" else ""), power_figure(data))]
@@ -55,7 +56,8 @@ def result_charts(data: ResultData) -> tuple[list[Chart], list[str]]:
             notes.append(f"{title}: {why}.")
         else:
             charts.append(Chart(key, title, caption, fig))
-    charts.append(Chart("cost", "Cost breakdown", "Each term of the objective; together they sum to it.",
+    charts.append(Chart("cost", "Cost breakdown", "Each nonzero term of the objective; together they sum to it (every term, zeros too, is "
+                        "in the cost table below).",
                         cost_figure(data)))
     return charts, notes
 

@@ -126,11 +126,16 @@ def num(x, fmt: str = "{:,.2f}", none: str = "-") -> str:
     return none if v is None else fmt.format(v)
 
 
+def gap(x) -> str:
+    v = finite(x)
+    return "-" if v is None else "0%" if abs(v) < 1e-9 else f"{v * 100:.3g}%"
+
+
 def result_page(data: ResultData, charts: list[Chart], notes: list[str]) -> str:
     s = data.summary
     status = str(s.get("status"))
     name = s.get("instance") or data.folder.name
-    kind = "re-plan" if data.kind == "replan" else "plan"
+    kind = f"{data.kind} result"
     hz = s.get("horizon") if isinstance(s.get("horizon"), dict) else {}
     nav = "".join(f'<a href="#{e(c.key)}">{e(c.title)}</a>' for c in charts) + '<a href="#tables">tables</a>'
     header = (f"<h1>{e(name)} <span class=\"sub\">{kind}</span><span class=\"badge "
@@ -140,7 +145,7 @@ def result_page(data: ResultData, charts: list[Chart], notes: list[str]) -> str:
               f" &middot; plan {e(s.get('plan_id', ''))}</div><nav>{nav}</nav>")
     jobs = s.get("jobs") or {}
     facts = [("objective", num(s.get("objective_usd"), "${:,.0f}")),
-             ("MIP gap", num(s.get("mip_gap"), "{:.4%}")),
+             ("MIP gap", gap(s.get("mip_gap"))),
              ("HiGHS time", num(s.get("solve_seconds"), "{:.2f} s")),
              ("grid import", num(s.get("grid_import_mwh"), "{:,.1f} MWh")),
              ("peak import", num(s.get("peak_import_mw"), "{:,.2f} MW")),
@@ -178,7 +183,7 @@ def _result_tables(data: ResultData) -> str:
     solver = s.get("solver") if isinstance(s.get("solver"), dict) else {}
     parts.append("<div><h3>Solver</h3>" + _table(["", ""], [
         ["status", s.get("status")], ["HiGHS status", solver.get("highs_status", "-")],
-        ["MIP gap", num(s.get("mip_gap"), "{:.4%}")], ["HiGHS seconds", num(s.get("solve_seconds"), "{:.3f}")],
+        ["MIP gap", gap(s.get("mip_gap"))], ["HiGHS seconds", num(s.get("solve_seconds"), "{:.3f}")],
         ["rows x columns", f"{solver.get('rows', '?')} x {solver.get('columns', '?')}"],
         ["integer columns", solver.get("integer_columns", "-")]]) + "</div>")
     parts.append("</div>")
@@ -222,12 +227,12 @@ def batch_page(data: BatchData, charts: list[Chart], table: str, out_file: Path)
     counts = t["status"].astype(str).value_counts()
     header = (f"<h1>{e(data.folder.name)} <span class=\"sub\">batch</span><span class=\"badge "
               f"{'ok' if (t['status'] == 'optimal').all() else 'warn'}\" id=\"status\">{len(t)} case(s)</span></h1>"
-              f"<div class=\"sub\">{e(data.folder)}</div><nav>"
+              f"<div class=\"sub\">{e(data.folder)} &middot; swept: "
+              f"{e(', '.join(c.removeprefix('swept.') for c in data.swept) or 'nothing (instance files)')}</div><nav>"
               + "".join(f'<a href="#{e(c.key)}">{e(c.title)}</a>' for c in charts)
               + '<a href="#table">summary table</a></nav>')
     best = t.loc[t["objective_usd"].idxmin()] if t["objective_usd"].notna().any() else None
     facts = [(f"{k}", str(v)) for k, v in counts.items()]
-    facts += [("swept axes", ", ".join(c.removeprefix("swept.") for c in data.swept) or "none")]
     if best is not None:
         facts.append(("lowest objective", f"${best['objective_usd']:,.0f}"))
     body = [_facts(facts)] + [chart_html(c) for c in charts]

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
+from plotly.colors import sample_colorscale
 from plotly.subplots import make_subplots
 
 from .reader import ResultData, finite, local_time
 from .timecharts import CAP, GENERATORS, col, shade_windows
 
 EPS = 1e-6   # as energyopt.results.extract: a job runs in a step when its power exceeds this
+SHADES = "Blues"
 LIMIT_MARKER = dict(symbol="line-ew", size=44, line=dict(width=3, color=CAP), color=CAP)
 
 
@@ -72,12 +74,17 @@ def training_figure(data: ResultData) -> go.Figure | None:
         if rel is not None:
             _mark(marks["release"], j, rel, f"{j}: released {rel:%m-%d %H:%M}")
     fig = go.Figure()
+    # colours sampled here rather than numbers on a colorscale: plotly.js warns on the console about numeric
+    # bar colours; the colour bar comes from an empty marker trace
+    shades = sample_colorscale(SHADES, [_shade(v) for v in bars["share"]]) if bars["share"] else []
+    scale = [[k / 10, c] for k, c in enumerate(sample_colorscale(SHADES, [_shade(k / 10) for k in range(11)]))]
     fig.add_trace(go.Bar(y=bars["y"], base=bars["base"], x=bars["x"], orientation="h", name="running",
                          width=0.6, hovertext=bars["text"], hoverinfo="text",
-                         marker=dict(color=bars["share"], colorscale="Blues", cmin=0, cmax=1,
-                                     line=dict(width=0.5, color="#1f3b5a"),
-                                     colorbar=dict(title="share of the job's<br>peak power", len=0.8,
-                                                   x=1.02, xanchor="left"))))
+                         marker=dict(color=shades, line=dict(width=0.5, color="#1f3b5a"))))
+    fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", showlegend=False, hoverinfo="skip",
+                             marker=dict(color=[0], cmin=0, cmax=1, colorscale=scale, showscale=True,
+                                         colorbar=dict(title="share of the job's<br>peak power", len=0.8,
+                                                       x=1.02, xanchor="left", tickformat=".0%"))))
     fig.add_trace(go.Bar(y=paused["y"], base=paused["base"], x=paused["x"], orientation="h", name="paused",
                          width=0.25, hovertext=paused["text"], hoverinfo="text",
                          marker=dict(color="rgba(150,150,150,0.5)", pattern=dict(shape="/"))))
@@ -93,11 +100,17 @@ def training_figure(data: ResultData) -> go.Figure | None:
                       margin=dict(l=70, r=110, t=30, b=50), hovermode="closest",
                       legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
                       xaxis=dict(type="date", title=f"time ({data.tz_label})",
-                                 range=[lo - data.step, hi + 2 * data.step]),
+                                 range=[lo - (hi - lo) * 0.01, hi + (hi - lo) * 0.02]),
                       yaxis=dict(title="training job", autorange="reversed", type="category",
                                  categoryorder="array", categoryarray=jobs))
     shade_windows(fig, data, label=False)
     return fig
+
+
+def _shade(share: float) -> float:
+    """Where on the colour scale a run at ``share`` of its peak sits (the palest 15% is left out, so even a
+    slow run stays visible)."""
+    return 0.15 + 0.85 * min(max(share, 0.0), 1.0)
 
 
 def _mark(store, y, x, text) -> None:
@@ -106,59 +119,79 @@ def _mark(store, y, x, text) -> None:
 
 def permits_figure(data: ResultData) -> go.Figure | None:
     """Run hours and NOx of each generator in this plan against what its permit leaves; then every ledger
-    window the plan draws on (``permit_budgets``), grouped by metric: used before plus this plan against
-    the limit."""
+    window the plan draws on (``permit_budgets``), one panel per metric, as horizontal bars: used before
+    plus this plan against the window's limit."""
     gens = data.summary.get("generator_run_hours") or {}
     budgets = [b for b in data.summary.get("permit_budgets") or [] if isinstance(b, dict)]
     if not gens and not budgets:
         return None
     metrics = list(dict.fromkeys(str(b.get("metric", "?")) for b in budgets))
-    rows = 1 + len(metrics)
+    by_metric = {m: [b for b in budgets if str(b.get("metric", "?")) == m] for m in metrics}
+    heights = [300] + [70 + 44 * len(by_metric[m]) for m in metrics]
+    gap = 90
+    total = sum(heights) + gap * (len(heights) - 1)
     titles = ["generator run hours in this plan", "generator NOx in this plan"]
-    titles += [f"ledger windows: {m.replace('_', ' ')}" for m in metrics]
+    titles += [f"permit ledger windows: {m.replace('_', ' ')} (used before + this plan, against the limit)"
+               for m in metrics]
     specs = [[{}, {}]] + [[{"colspan": 2}, None] for _ in metrics]
-    fig = make_subplots(rows=rows, cols=2, specs=specs, subplot_titles=titles, vertical_spacing=0.22 / rows,
+    fig = make_subplots(rows=len(heights), cols=2, specs=specs, subplot_titles=titles,
+                        row_heights=[h / sum(heights) for h in heights], vertical_spacing=gap / total,
                         horizontal_spacing=0.12)
     ids = list(gens)
     colors = [GENERATORS[k % len(GENERATORS)] for k in range(len(ids))]
     hours = [finite(gens[g].get("hours")) or 0.0 for g in ids]
     fig.add_trace(go.Bar(x=ids, y=hours, name="run hours", marker_color=colors, showlegend=False,
-                         text=[f"{h:g} h" for h in hours], textposition="outside",
+                         text=[f"{h:g} h" for h in hours], textposition="outside", cliponaxis=False,
                          hovertemplate="%{x}: %{y:.2f} h<extra></extra>"), row=1, col=1)
     _limits(fig, ids, [finite(gens[g].get("limit_hours")) for g in ids], "h", "permit hours left", 1, 1, True)
     nox = [finite(gens[g].get("nox_kg")) or 0.0 for g in ids]
     fig.add_trace(go.Bar(x=ids, y=nox, name="NOx", marker_color=colors, showlegend=False,
-                         text=[f"{v:.1f} kg" for v in nox], textposition="outside",
+                         text=[f"{v:.1f} kg" for v in nox], textposition="outside", cliponaxis=False,
                          hovertemplate="%{x}: %{y:.2f} kg NOx<extra></extra>"), row=1, col=2)
     _limits(fig, ids, [finite(gens[g].get("nox_cap_kg")) for g in ids], "kg", "NOx cap", 1, 2, True)
     fig.update_yaxes(title_text="hours", row=1, col=1, rangemode="tozero")
     fig.update_yaxes(title_text="kg NOx", row=1, col=2, rangemode="tozero")
     for r, m in enumerate(metrics, start=2):
-        sel = [b for b in budgets if str(b.get("metric", "?")) == m]
+        sel = by_metric[m]
         labels = [window_label(b) for b in sel]
         before = [finite(b.get("used_before")) or 0.0 for b in sel]
         plan = [finite(b.get("plan_uses")) or 0.0 for b in sel]
-        fig.add_trace(go.Bar(x=labels, y=before, name="used before this plan", marker_color="#BAB0AC",
-                             legendgroup="before", showlegend=r == 2,
-                             hovertemplate="%{x}<br>used before: %{y:.2f}<extra></extra>"), row=r, col=1)
-        fig.add_trace(go.Bar(x=labels, y=plan, name="this plan", marker_color="#F58518", legendgroup="plan",
-                             showlegend=r == 2, hovertemplate="%{x}<br>this plan: %{y:.2f}<extra></extra>"),
-                      row=r, col=1)
-        _limits(fig, labels, [finite(b.get("limit")) for b in sel], m, "window limit", r, 1, r == 2)
-        fig.update_yaxes(title_text=m.replace("_", " "), row=r, col=1, rangemode="tozero")
-    fig.update_layout(barmode="stack", template="plotly_white", height=360 + 300 * len(metrics),
-                      margin=dict(l=70, r=40, t=50, b=50), hovermode="closest",
-                      legend=dict(orientation="h", yanchor="bottom", y=1.04, xanchor="left", x=0))
+        limits = [finite(b.get("limit")) for b in sel]
+        fig.add_trace(go.Bar(y=labels, x=before, orientation="h", name="used before this plan",
+                             marker_color="#BAB0AC", legendgroup="before", showlegend=r == 2,
+                             hovertemplate="%{y}<br>used before: %{x:.2f}<extra></extra>"), row=r, col=1)
+        fig.add_trace(go.Bar(y=labels, x=plan, orientation="h", name="this plan", marker_color="#F58518",
+                             legendgroup="plan", showlegend=r == 2, text=[_used(b, p, lim) for b, p, lim in
+                                                                          zip(before, plan, limits)],
+                             textposition="outside", cliponaxis=False,
+                             hovertemplate="%{y}<br>this plan: %{x:.2f}<extra></extra>"), row=r, col=1)
+        pts = [(lab, v) for lab, v in zip(labels, limits) if v is not None]
+        if pts:
+            fig.add_trace(go.Scatter(y=[p[0] for p in pts], x=[p[1] for p in pts], mode="markers",
+                                     name="window limit", showlegend=r == 2,
+                                     marker=dict(symbol="line-ns", size=30, line=dict(width=3, color=CAP), color=CAP),
+                                     hovertemplate="%{y}<br>limit %{x:.2f}<extra></extra>"), row=r, col=1)
+        fig.update_xaxes(title_text=m.replace("_", " "), row=r, col=1, rangemode="tozero")
+        fig.update_yaxes(autorange="reversed", row=r, col=1)
+    fig.update_layout(barmode="stack", template="plotly_white", height=total + 110,
+                      margin=dict(l=70, r=60, t=90, b=50), hovermode="closest",
+                      legend=dict(orientation="h", yanchor="bottom", y=1 + 40 / total, xanchor="left", x=0))
     return fig
 
 
+def _used(before: float, plan: float, limit: float | None) -> str:
+    return f"{before + plan:.4g} of {limit:.4g}" if limit else f"{before + plan:.4g}"
+
+
 def window_label(b: dict) -> str:
-    """'G1 · testing and non emergency · 2025-01-01..2025-12-31' from a ledger window's label."""
+    """'G1 · testing and non emergency<br>calendar year 2025-01-01..2025-12-31' from a ledger window."""
     parts = str(b.get("window", "")).split(" ", 1)
     kind = parts[0].split(":")
+    period = kind[0].replace("_", " ") if kind and kind[0] else ""
+    applies = kind[1].replace("_", " ") if len(kind) > 1 else ""
     rng = parts[1] if len(parts) > 1 else ""
-    what = " ".join(k.replace("_", " ") for k in kind[:2])
-    return "<br>".join(x for x in (str(b.get("unit_id", "")), what, rng) if x)
+    first = " · ".join(x for x in (str(b.get("unit_id", "")), applies) if x)
+    return first + (f"<br>{period} {rng}".rstrip() if period or rng else "")
 
 
 def _limits(fig, xs, limits, unit, name, row, col_, legend) -> None:
@@ -172,8 +205,9 @@ def _limits(fig, xs, limits, unit, name, row, col_, legend) -> None:
 
 
 def cost_figure(data: ResultData) -> go.Figure:
+    """The objective's nonzero terms as bars (all terms, zeros too, are in the page's table)."""
     terms = {k: finite(v) or 0.0 for k, v in (data.summary.get("cost_breakdown_usd") or {}).items()}
-    items = sorted(terms.items(), key=lambda kv: kv[1])
+    items = sorted(((k, v) for k, v in terms.items() if abs(v) >= 0.005), key=lambda kv: kv[1])
     names = [k.replace("_", " ") for k, _ in items]
     vals = [v for _, v in items]
     fig = go.Figure(go.Bar(x=vals, y=names, orientation="h", marker_color=["#4C78A8" if v >= 0 else "#54A24B"

@@ -71,6 +71,9 @@ def read_folder(folder: str | Path) -> ResultData | BatchData:
                                "or a batch folder (summary.csv + cases/)")
     if (folder / "summary.json").exists():
         return read_result(folder)
+    if (folder / "plan.json").exists():
+        raise ReportInputError(f"{folder} holds an `energyopt plan` result (plan.json): the report draws solve, "
+                               "replan and batch results only, not plan results yet")
     if (folder / "summary.csv").exists() or (folder / "cases").is_dir():
         return read_batch(folder)
     raise ReportInputError(
@@ -175,14 +178,22 @@ def _add_times(data: ResultData) -> None:
     offset = first.utcoffset() if first.tzinfo is not None else pd.Timedelta(0)
     data.offset = offset
     minutes = int(offset.total_seconds() // 60)
-    sign = "-" if minutes < 0 else "+"
-    data.tz_label = f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+    data.tz_label = _utc_label(minutes)
+    last = pd.Timestamp(str(data.steps["timestamp"].iloc[-1]))
+    if last.tzinfo is not None and last.utcoffset() != offset:   # a daylight-saving change in the horizon
+        data.tz_label += (f", the offset at the start; local clocks change to "
+                          f"{_utc_label(int(last.utcoffset().total_seconds() // 60))} during the horizon")
     data.steps["t"] = (utc.dt.tz_localize(None) + offset).to_numpy()
     step = data.summary["horizon"].get("step_minutes")
     if not isinstance(step, (int, float)) or step <= 0:
         diffs = data.steps["t"].diff().dropna()
         step = diffs.iloc[0].total_seconds() / 60 if len(diffs) else 60
     data.step = pd.Timedelta(minutes=float(step))
+
+
+def _utc_label(minutes: int) -> str:
+    sign = "-" if minutes < 0 else "+"
+    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
 def local_time(data: ResultData, iso: str | None):

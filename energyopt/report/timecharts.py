@@ -13,7 +13,7 @@ from .reader import ResultData, local_time
 GRID = "#4C78A8"
 GENERATORS = ["#E45756", "#F58518", "#B279A2", "#9D755D", "#FF9DA6", "#EECA3B", "#D67195", "#BAB0AC"]
 BATTERY = "#54A24B"
-PRICE = "#6F4E7C"
+PRICE = "#E5A800"
 CAP = "#D62728"
 LOAD = "#222222"
 SERVICES = ["#4C78A8", "#72B7B2", "#54A24B", "#B279A2", "#9D755D", "#F58518"]
@@ -110,11 +110,11 @@ def power_figure(data: ResultData) -> go.Figure:
                              line_shape="hv", line=dict(color=CAP, width=2, dash="dash"),
                              hovertemplate="%{y:.2f} MW"))
     fig.add_trace(go.Scatter(x=x, y=hv(col(data, "price_usd_per_mwh")), name="price", mode="lines",
-                             line_shape="hv", line=dict(color=PRICE, width=1.5, dash="dot"), yaxis="y2",
+                             line_shape="hv", line=dict(color=PRICE, width=2, dash="dot"), yaxis="y2",
                              hovertemplate="$%{y:,.2f}/MWh"))
     base_layout(fig, data, "MW", height=460)
     fig.update_layout(yaxis2=dict(title="price ($/MWh)", overlaying="y", side="right", showgrid=False,
-                                  zeroline=False))
+                                  zeroline=False, tickmode="auto"))
     shade_windows(fig, data)
     return fig
 
@@ -151,19 +151,22 @@ def cooling_figure(data: ResultData) -> go.Figure | None:
         return None
     x = edges(data)
     fig = go.Figure()
+    chill = col(data, "cooling_chill_mw_th", np.nan)
+    charge = col(data, "thermal_storage.charge_mw_th")
+    discharge = col(data, "thermal_storage.discharge_mw_th")
     if "cooling_chill_mw_th" in data.steps.columns:
-        fig.add_trace(go.Scatter(x=x, y=hv(col(data, "cooling_chill_mw_th")), name="chillers", mode="lines",
+        # heat balance: chillers = IT load + storage charging - storage discharge, so chillers less charging
+        # plus discharge is the IT load, and charging stacks above it up to the chillers' output
+        fig.add_trace(go.Scatter(x=x, y=hv(chill - charge), name="chillers (cooling the IT load)", mode="lines",
                                  stackgroup="heat", line_shape="hv", line=dict(width=0.5, color="#72B7B2"),
-                                 fillcolor="rgba(114, 183, 178, 0.6)", hovertemplate="%{y:.2f} MWth"))
+                                 fillcolor="rgba(114, 183, 178, 0.65)", hovertemplate="%{y:.2f} MWth"))
     if "thermal_storage.discharge_mw_th" in data.steps.columns:
-        fig.add_trace(go.Scatter(x=x, y=hv(col(data, "thermal_storage.discharge_mw_th")), mode="lines",
-                                 name="chilled-water storage discharge", stackgroup="heat", line_shape="hv",
-                                 line=dict(width=0.5, color="#4C78A8"), fillcolor="rgba(76, 120, 168, 0.6)",
-                                 hovertemplate="%{y:.2f} MWth"))
-        fig.add_trace(go.Scatter(x=x, y=hv(-col(data, "thermal_storage.charge_mw_th")), mode="lines",
-                                 name="chilled-water storage charging", stackgroup="charge", line_shape="hv",
-                                 line=dict(width=0.5, color="#4C78A8"), fillcolor="rgba(76, 120, 168, 0.25)",
-                                 hovertemplate="%{y:.2f} MWth"))
+        fig.add_trace(go.Scatter(x=x, y=hv(discharge), mode="lines", name="chilled-water storage discharge",
+                                 stackgroup="heat", line_shape="hv", line=dict(width=0.5, color="#4C78A8"),
+                                 fillcolor="rgba(76, 120, 168, 0.65)", hovertemplate="%{y:.2f} MWth"))
+        fig.add_trace(go.Scatter(x=x, y=hv(charge), mode="lines", name="chillers charging the storage",
+                                 stackgroup="heat", line_shape="hv", line=dict(width=0.5, color="#9ecae9"),
+                                 fillcolor="rgba(158, 202, 233, 0.55)", hovertemplate="%{y:.2f} MWth"))
     fig.add_trace(go.Scatter(x=x, y=hv(col(data, "it_load_mw")), name="IT load (heat to remove)", mode="lines",
                              line_shape="hv", line=dict(color=LOAD, width=2), hovertemplate="%{y:.2f} MW"))
     fig.add_trace(go.Scatter(x=x, y=hv(col(data, "cooling_capacity_mw_th")), name="cooling capacity",
@@ -175,6 +178,6 @@ def cooling_figure(data: ResultData) -> go.Figure | None:
                                  line=dict(color="#F58518", width=1.5, dash="dot"), hovertemplate="%{y:.1f} °C"))
     base_layout(fig, data, "MW (thermal)", height=400)
     fig.update_layout(yaxis2=dict(title="outdoor temperature (°C)", overlaying="y", side="right",
-                                  showgrid=False, zeroline=False))
+                                  showgrid=False, zeroline=False, tickmode="auto"))
     shade_windows(fig, data, label=False)
     return fig

@@ -35,6 +35,8 @@ class SolveOptions:
     mip_rel_gap: float = 1e-4
     threads: int | None = None
     log: bool = False
+    #: Further HiGHS options by name (e.g. ``(("mip_heuristic_effort", 0.2),)``), for tuning and benchmarks.
+    highs: tuple[tuple[str, object], ...] = ()
 
 
 @dataclass
@@ -89,6 +91,8 @@ def solve_model(m: pyo.ConcreteModel, opts: SolveOptions) -> SolveInfo:
         h.setOptionValue("time_limit", float(opts.time_limit_s))
     if opts.threads is not None:
         h.setOptionValue("threads", int(opts.threads))
+    for name, value in opts.highs:
+        h.setOptionValue(name, value)
     h.passModel(lp)
     t2 = time.perf_counter()
     h.run()
