@@ -211,3 +211,11 @@ def test_headroom_cli(run_cli, tmp_path):
     assert_exit(proc, 0)
     assert "5.000" in proc.stdout and (tmp_path / "h.csv").read_text().startswith("limit_hours")
     assert_exit(run_cli("headroom", path), 2)
+
+
+def test_docs_plan_is_generated_from_the_schema():
+    from pathlib import Path
+
+    from energyopt.inputs import plandocs
+    committed = (Path(__file__).resolve().parents[1] / "docs" / "plan.md").read_text(encoding="utf-8")
+    assert plandocs.render() == committed, "docs/plan.md is stale: run python -m energyopt.inputs.plandocs --write docs/plan.md"

@@ -1,0 +1,88 @@
+"""Write docs/plan.md: the guide below plus every field of the plan file, made from its schema.
+
+    python -m energyopt.inputs.plandocs --write docs/plan.md
+"""
+from __future__ import annotations
+
+from . import docs as gen
+from .plan import GensetType, PlanFile
+
+gen.RULES.setdefault(GensetType, ["`existing_units` <= `max_units`; the technical fields are those of "
+                                  "`[[generators]]` (docs/instance-format.md)."])
+gen.RULES.setdefault(PlanFile, ["Give `scenario_files` or `random_scenarios`, not both (neither: one event-free "
+                                "scenario).", "Genset type ids are unique; `fixed_units` names only known types, "
+                                "within [existing_units, max_units]."])
+
+GUIDE = """\
+# Site planning: `energyopt plan` and `energyopt headroom`
+
+`energyopt plan PLAN.toml --out DIR` chooses how many gensets of each candidate type, how much battery
+and how much chilled-water storage a site needs so that it meets every curtailment notice of every
+scenario, serves inference at its service level, finishes training (or pays for what it does not), stays
+inside its air permits, and pays the least per year.
+
+## The model (`energyopt/model/plan.py`, `fleet.py`)
+
+    min  sum_k CRF(r, life_k) capex_k (N_k - existing_k) + fixed O&M  + battery and tank capex
+         + expected (stochastic) or worst (robust) operating cost of the scenarios, scaled to a year
+
+- **Sizes**: `Units[k]` integer in [existing, max] per genset type (`m.Units`), battery energy and power
+  (`m.Battery_MWh`, `m.Battery_MW`), tank (`m.Thermal_MWh_th`). CRF(r, n) = r (1+r)^n / ((1+r)^n - 1).
+- **Operations per scenario** (`m.scenario[s]`): the whole day-ahead model of the site (grid and notices,
+  cooling, training, inference, the site's own generators and battery) with that scenario's notices, plus
+  the candidate types as a fleet: `fleet.On[k,t]` units on (integer, <= `Units[k]`), output between the
+  minimum load and capacity of the units on, starts, fuel, CO2, NOx and their costs as for single units.
+  Identical units are aggregated into counts: no symmetry, far fewer integers.
+- **Permits per unit, per year**: `fleet.non_emergency_permit[k]` (hours outside notices, and inside them
+  when `notice_category = "non_emergency"`, the default per EPA's 2025 guidance on demand response) <=
+  `non_emergency_hours_per_year` x `Units[k]`; `fleet.total_permit[k]` for all hours; `fleet.event_permit`
+  per notice. This assumes the site rotates its units evenly within the year. A horizon shorter than a
+  year stands for a year: its operating cost and permit hours are scaled by 8,760 / its hours.
+- **Scenarios**: each a year of notices, from CSV files (`scenario_files`, docs/events.md) or drawn by the
+  event generator (`random_scenarios`, seeds `seed`, `seed + 1`, ...), equally likely. `stochastic`
+  minimizes capex plus the mean operating cost, `robust` capex plus the worst; every scenario must be met
+  in both, so robust costs at least as much as stochastic.
+- **Planning approximations**: training jobs' on/off is relaxed to a fraction (at hourly steps over a year,
+  the exact commitment of each job changes the sizes little and the solve time a lot); the battery keeps its
+  charge/discharge binary.
+
+## Output
+
+`DIR/plan.json` (sizes; annual cost: capex and fixed O&M by item, operations, total; per scenario its
+operating cost by term, hours used by each type against its permit windows, inference shed, unfinished
+training work and jobs late; solver status, gap and times), `DIR/scenarios.csv` (the per-scenario rows),
+and `DIR/count_table.csv` (`count_table = true`): the total cost with each type's count fixed from its
+existing units to three past the optimum, every other size re-optimized, so a planner sees how flat the
+optimum is. The folder is written atomically; an existing folder is replaced only if it holds a plan.
+
+Exit codes as for `solve`: 0 optimal, 3 bad input (every problem of the plan file, its site, its scenarios
+at once: e.g. a type with no capacity, a discount rate out of range, a scenario whose notices fall outside
+the site's year, `fixed_units` naming an unknown type; nothing written), 4 infeasible (which scenario cannot
+be served even with every candidate at its largest size, and why), 5/6 time limit.
+
+## `energyopt headroom INSTANCE --hours 0,22,44,88` (or `--energy-percent 0.25,0.5,1`)
+
+How much flexible IT load (MW) could be added to the site if it accepts curtailing that load for at most
+X hours over the horizon (or X% of its energy), with everything else as in the instance (notices, gensets
+within their permits, cooling). Each point maximizes `headroom.Added_MW` (`energyopt/model/headroom.py`);
+the curve is printed and written with `--out FILE.csv`. The Duke University study (Norris et al., 2025;
+`../shared/docs/domain.md`) reports this at grid scale: 76 GW at 0.25% of the year, 98 GW at 0.5%, 126 GW at 1%.
+"""
+
+
+def render() -> str:
+    out = [GUIDE, "## Fields of the plan file", ""]
+    out += gen._table(PlanFile, "", "Top level")    # and, below it, a table for each section
+    text = "\n".join(out).rstrip() + "\n"
+    for name in ("genset_types", "battery", "thermal_storage", "random_scenarios"):
+        title = f"[[{name}]]" if name == "genset_types" else f"[{name}]"
+        text = text.replace(f"### `[.{name}]`", f"### `{title}`")
+    return text
+
+
+def main(argv: list[str] | None = None) -> None:
+    gen.main(argv, make=render, description=__doc__.splitlines()[0])
+
+
+if __name__ == "__main__":
+    main()
