@@ -32,6 +32,7 @@ Exit codes:
   ledger: 10 would exceed a permit window, 11 ledger corrupt or newer, 12 ledger locked
   replan: 13 the previous plan cannot be revised ("now" outside it, another horizon, not a plan)
   batch: 14 some case did not solve to optimality (each recorded), 15 no cluster / dask missing
+  report: 16 not a result (or newer format, missing files), 17 no PNG renderer
 """
 
 
@@ -107,13 +108,23 @@ def _open_ledger(ledger_path):
         _fail(f"--ledger: {exc.render()}", exc.exit_code)
 
 
-def _write_and_report(result, out_dir: Path, parquet: bool, quiet: bool) -> None:
+def _write_and_report(result, out_dir: Path, parquet: bool, quiet: bool, with_report: bool = False) -> None:
     from .results import OutputError
     from .results.text import render
     try:
         result.write(out_dir, parquet=parquet)
     except OutputError as exc:
         _fail(f"--out: {exc}", EXIT_BAD_INPUT)
+    if with_report and result.status.has_schedule:
+        from .report import write_report
+        try:
+            path = write_report(out_dir)
+        except Exception as exc:  # noqa: BLE001 - the report's own errors carry their exit code
+            if not hasattr(exc, "exit_code"):
+                raise
+            _fail(f"--report: {exc} (the result itself is written to {out_dir})", exc.exit_code)
+        if not quiet:
+            click.echo(f"  report: {path}")
     if not quiet or not result.status.has_schedule:
         click.echo(render(result), err=not result.status.has_schedule)
         if result.status.has_schedule and not quiet:
@@ -128,8 +139,9 @@ def _write_and_report(result, out_dir: Path, parquet: bool, quiet: bool) -> None
               help="Folder for summary.json and steps.csv (written atomically; a previous result is replaced).")
 @solver_options
 @ledger_options
+@click.option("--report", "with_report", is_flag=True, help="Also write OUT/report.html (see `energyopt report`).")
 def solve(instance: Path, out_dir: Path, time_limit, mip_gap, threads, parquet, log, quiet, ledger_path,
-          notice_category) -> None:
+          notice_category, with_report) -> None:
     """Solve INSTANCE (a TOML file) and write the schedule to --out."""
     from .api import solve as api_solve
     from .inputs import InstanceError, load_instance
@@ -149,7 +161,7 @@ def solve(instance: Path, out_dir: Path, time_limit, mip_gap, threads, parquet, 
         except LedgerError as exc:
             _fail(f"--ledger {ledger_path}: {exc.render()}", exc.exit_code)
     result = api_solve(inst, _solve_options(time_limit, mip_gap, threads, log), budgets=budgets)
-    _write_and_report(result, out_dir, parquet, quiet)
+    _write_and_report(result, out_dir, parquet, quiet, with_report)
 
 
 @app.command(epilog="\b\nExample:\n  energyopt replan out/texas --now 2025-07-15T13:40-05:00 --add-notices notices.csv "
@@ -441,7 +453,9 @@ def check(instance: Path, result_dir: Path, tol: float) -> None:
 
 def _register_ledger() -> None:
     from .ledger.cli import ledger_group
+    from .report.cli import report_command
     app.add_command(ledger_group, "ledger")
+    app.add_command(report_command, "report")
 
 
 _register_ledger()

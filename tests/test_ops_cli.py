@@ -89,3 +89,10 @@ def test_simulate_cli_writes_the_report(run_cli, tmp_path):
     proc = run_cli("simulate", bad, "--out", tmp_path / "sim2")
     assert_exit(proc, 3)
     assert "days" in proc.stderr and not (tmp_path / "sim2").exists()
+
+
+def test_solve_with_report_and_solving_again_into_the_same_folder(run_cli, small_toml, tmp_path):
+    out = tmp_path / "r"
+    assert_exit(run_cli("solve", small_toml, "--out", out, "--report", "-q"), 0)
+    assert (out / "report.html").stat().st_size > 100_000       # plotly.js is inside
+    assert_exit(run_cli("solve", small_toml, "--out", out, "-q"), 0)   # a report does not make it "not a result"

@@ -28,3 +28,11 @@ def test_every_status_has_a_distinct_exit_code():
     assert codes[SolveStatus.OPTIMAL] == 0
     assert len(set(codes.values())) == len(SolveStatus)
     assert 3 not in codes.values()  # 3 is bad input
+
+
+def test_one_process_can_solve_with_different_thread_counts():
+    # HiGHS keeps one thread pool per process: a later solve with another --threads used to fail ("Not Set").
+    import energyopt as eo
+    from pathlib import Path
+    inst = eo.load_instance(Path(__file__).resolve().parents[1] / "instances" / "small" / "small.toml")
+    assert [eo.solve(inst, eo.SolveOptions(threads=t)).status.value for t in (None, 1, 2, None, 1)] == ["optimal"] * 5

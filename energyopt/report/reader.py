@@ -91,6 +91,8 @@ def read_result(folder: Path) -> ResultData:
     problems = [f"summary.json lacks {k}" for k in SCHEDULE_KEYS if k not in summary]
     problems += [f"summary.json's {k} is not an object" for k in ("horizon", "cost_breakdown_usd",
                  "generator_run_hours", "jobs") if k in summary and not isinstance(summary[k], dict)]
+    problems += [f"summary.json's {k}.{i} is not an object" for k in ("generator_run_hours", "jobs", "inference")
+                 if isinstance(summary.get(k), dict) for i, v in summary[k].items() if not isinstance(v, dict)]
     if "curtailment" in summary and not isinstance(summary["curtailment"], list):
         problems.append("summary.json's curtailment is not a list")
     steps_path = folder / "steps.csv"

@@ -38,7 +38,9 @@ class Result:
 
 
 EXTRA_FILES = ("diff.txt", "diff.json", "case.json")
-RESULT_FILES = ("summary.json", "steps.csv", "steps.parquet", *EXTRA_FILES)
+#: Written into a result folder later (energyopt report), and replaced with it.
+LATER_FILES = ("report.html",)
+RESULT_FILES = ("summary.json", "steps.csv", "steps.parquet", *EXTRA_FILES, *LATER_FILES)
 #: Keys every energyopt summary.json has; a folder whose summary.json lacks them is not ours to replace.
 SUMMARY_KEYS = ("format_version", "instance", "status")
 

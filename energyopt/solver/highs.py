@@ -29,6 +29,10 @@ if _LinearStandardFormCompiler_impl._to_vector is None:
     _LinearStandardFormCompiler_impl._csr_matrix = scipy.sparse.csr_array
 
 
+_UNSTARTED = object()
+_POOL: object = _UNSTARTED   #: the thread count (None: HiGHS's default) this process's HiGHS pool last ran with
+
+
 @dataclass(frozen=True)
 class SolveOptions:
     time_limit_s: float | None = None
@@ -89,8 +93,15 @@ def solve_model(m: pyo.ConcreteModel, opts: SolveOptions) -> SolveInfo:
     h.setOptionValue("random_seed", 0)
     if opts.time_limit_s is not None:
         h.setOptionValue("time_limit", float(opts.time_limit_s))
-    if opts.threads is not None:
-        h.setOptionValue("threads", int(opts.threads))
+    global _POOL
+    wanted = None if opts.threads is None else int(opts.threads)
+    if _POOL is not _UNSTARTED and _POOL != wanted:
+        # HiGHS starts one thread pool per process; another size needs it restarted, or every later run
+        # of this process fails ("Not Set").
+        highspy.Highs.resetGlobalScheduler(True)
+    _POOL = wanted
+    if wanted is not None:
+        h.setOptionValue("threads", wanted)
     for name, value in opts.highs:
         h.setOptionValue(name, value)
     h.passModel(lp)
