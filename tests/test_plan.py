@@ -173,7 +173,8 @@ def test_cli_writes_the_plan_and_refuses_bad_input_without_writing(run_cli, tmp_
     proc = run_cli("plan", p, "--out", tmp_path / "out", timeout=300)
     assert_exit(proc, 0)
     assert "D x 2" in proc.stdout and "<- chosen" in proc.stdout
-    assert {f.name for f in (tmp_path / "out").iterdir()} == {"plan.json", "scenarios.csv", "count_table.csv"}
+    assert {f.name for f in (tmp_path / "out").iterdir()} == {"plan.json", "scenarios.csv", "count_table.csv",
+                                                              "count_table.html"}
     bad = write_plan(tmp_path / "bad")
     bad.write_text(bad.read_text().replace("discount_rate", "x") + "discount_rate = -1\n")
     proc = run_cli("plan", bad, "--out", tmp_path / "out2")
@@ -219,3 +220,18 @@ def test_docs_plan_is_generated_from_the_schema():
     from energyopt.inputs import plandocs
     committed = (Path(__file__).resolve().parents[1] / "docs" / "plan.md").read_text(encoding="utf-8")
     assert plandocs.render() == committed, "docs/plan.md is stale: run python -m energyopt.inputs.plandocs --write docs/plan.md"
+
+
+def test_a_battery_is_sized_to_the_event(tmp_path):
+    # No genset type worth buying (capex $10^9), a battery at $100,000/MWh over 10 years at 0% (CRF 0.1:
+    # $10,000/MWh-yr), lossless, starting empty. One 4-hour event needs 5 MW: 20 MWh and 5 MW.
+    # Power at $1,000/MW ($100/MW-yr): 5 MW, $500. Grid energy is only moved (lossless, same $50 price):
+    # $8,760,000. Total 8,760,000 + 200,000 + 500.
+    p = write_plan(tmp_path, capex=1e9)
+    p.write_text(p.read_text().replace('mode = "stochastic"', 'mode = "stochastic"\ndiscount_rate = 0.0')
+                 + "\n[battery]\ncapex_usd_per_mwh = 100000.0\ncapex_usd_per_mw = 1000.0\nlife_years = 10\nmax_mwh = 100.0\nmax_mw = 50.0\n"
+                   "round_trip_efficiency = 1.0\ninitial_fraction = 0.0\n")
+    s = run_plan(p).summary
+    assert s["sizes"]["gensets"] == {"D": 0}
+    assert s["sizes"]["battery_mwh"] == approx(20.0) and s["sizes"]["battery_mw"] == approx(5.0)
+    assert s["annual_cost_usd"]["total"] == approx(GRID + 200_000 + 500)

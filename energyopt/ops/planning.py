@@ -65,6 +65,17 @@ def run_plan(plan_path: str | Path, solve_options=None) -> PlanRun:
 
     plan, base = load_plan_file(plan_path)
     scenarios = scenario_instances(plan, base)
+    site = next(iter(scenarios.values()))
+    clash = [Problem(k, f"the site {plan.site} already has one; a candidate would replace it (give its size "
+                        "in the site, or remove it there to size it here)", str(plan_path))
+             for k, has in (("battery", site.battery is not None),
+                            ("thermal_storage", site.cooling is not None and site.cooling.thermal_storage is not None))
+             if has and getattr(plan, k) is not None]
+    if plan.thermal_storage is not None and site.cooling is None:
+        clash.append(Problem("thermal_storage", f"the site {plan.site} has no [cooling] for a tank to serve",
+                             str(plan_path)))
+    if clash:
+        raise InstanceError(clash, str(plan_path))
     pm = build_plan_model(plan, scenarios)
     opts = solve_options or SolveOptions(time_limit_s=plan.time_limit_s, mip_rel_gap=plan.mip_gap)
     info = solve_model(pm.model, opts)

@@ -74,6 +74,23 @@ def scenario_row(plan: PlanFile, pm, s: str) -> dict:
     return row
 
 
+def count_chart(summary: dict, rows: list[dict]) -> str:
+    """A self-contained HTML chart (plotly inline): total annual cost against each type's unit count."""
+    import plotly.graph_objects as go
+    fig = go.Figure()
+    for k in dict.fromkeys(r["type"] for r in rows):
+        pts = [r for r in rows if r["type"] == k and r["total_usd_per_year"] is not None]
+        fig.add_trace(go.Scatter(x=[r["units"] for r in pts], y=[r["total_usd_per_year"] for r in pts],
+                                 mode="lines+markers", name=k))
+        best = [r for r in pts if r["optimum"]]
+        if best:
+            fig.add_trace(go.Scatter(x=[best[0]["units"]], y=[best[0]["total_usd_per_year"]], mode="markers",
+                                     marker={"size": 14, "symbol": "star"}, name=f"{k}: chosen"))
+    fig.update_layout(title=f"{summary['plan']}: total annual cost against genset count (other sizes re-optimized)",
+                      xaxis_title="units of the type", yaxis_title="total cost ($/yr)", template="plotly_white")
+    return fig.to_html(include_plotlyjs=True, full_html=True)
+
+
 def write_plan(out: Path, summary: dict, count_table: list[dict] | None) -> Path:
     """plan.json, scenarios.csv and count_table.csv, written to a temporary folder and renamed into place; an
     existing folder is replaced only if it holds an earlier plan."""
@@ -92,6 +109,7 @@ def write_plan(out: Path, summary: dict, count_table: list[dict] | None) -> Path
         pd.DataFrame(summary["scenarios"]).to_csv(tmp / "scenarios.csv", index=False)
         if count_table:
             pd.DataFrame(count_table).to_csv(tmp / "count_table.csv", index=False)
+            (tmp / "count_table.html").write_text(count_chart(summary, count_table), encoding="utf-8")
         os.chmod(tmp, 0o755)
         if out.exists():
             old = out.with_name(f".{out.name}.old-{os.getpid()}")
