@@ -1,6 +1,6 @@
 """Batch scaling: 200 small day-ahead cases through `energyopt batch`, on 1 and on 2 local workers.
 
-    python benchmarks/batch_scaling.py [--cases 200] [--workers 1 2] [--repeat 1] [--keep]
+    python benchmarks/batch_scaling.py [--cases 200] [--workers 1 2] [--repeat 1] [--wait-idle S] [--keep]
 
 The cases are a sweep over ``instances/small`` (6 hourly steps, one job, one genset, one notice) with
 ``--cases`` price-scale factors, written to a temporary folder. Each worker count runs the real CLI
@@ -15,9 +15,12 @@ Per case, from the case folders the batch wrote:
 
 "other worker time" = seconds - import_seconds - (build + hand_off + highs + load + extract): writing and
 loading the instance, the steps table as CSV text, temporary folders. "worker ms" is seconds - import_seconds
-(the import is one-time start-up). "submitter per case" = wall / cases - mean worker ms / workers (what the submitting process adds per case: pickling, the
-atomic folder write with its fsyncs, progress, the summary table, plus the start-up spread over the cases);
-it is also given with the one-time start-up taken out first.
+(the import is one-time start-up). "submitter per case" = wall / cases - mean worker ms / workers: what the
+submitting process adds per case (pickling, the atomic folder write with its fsyncs, progress, the summary
+table, plus the start-up spread over the cases); it is also given with the one-time start-up taken out first.
+
+``--wait-idle S`` first waits up to S seconds until other processes use under 0.3 CPUs (a shared machine
+skews every figure); the CPUs other processes used before and after each run are in the JSON.
 
 One-time start-up, each in a fresh process: the interpreter alone; the CLI with nothing to do (the same
 command again on a finished folder: imports, reading and hashing the cases, the summary table); and the
@@ -189,7 +192,8 @@ def main() -> None:
             pool = min(pool_start(w, tmp) for _ in range(2))
             wall = walls[best]
             startup = noop + pool
-            runs[w] = {"busy_cpus_after": busy_cpus(0.5), "wall_s": wall, "walls_s": walls, "per_case_wall_s": wall / args.cases, **fig,
+            runs[w] = {"busy_cpus_after": busy_cpus(0.5), "wall_s": wall, "walls_s": walls,
+                       "per_case_wall_s": wall / args.cases, **fig,
                        "startup_cli_noop_s": noop, "startup_pool_s": pool, "startup_s": startup,
                        "submitter_per_case_s": wall / args.cases - fig["mean_worker_seconds"] / w,
                        "submitter_per_case_excl_startup_s":
@@ -229,7 +233,8 @@ def main() -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / "batch_scaling.json"
     path.write_text(json.dumps({"when": datetime.now().isoformat(timespec="seconds"), "machine": info,
-                                "loadavg": loadavg(), "busy_cpus_before": busy_before, "cases": args.cases, "interpreter_start_s": interp,
+                                "loadavg": loadavg(), "busy_cpus_before": busy_before, "cases": args.cases,
+                                "interpreter_start_s": interp,
                                 "runs": {str(w): r for w, r in runs.items()}, "ratio_2_over_1": ratio,
                                 "mean_worker_seconds_excludes_import": True},
                                indent=2) + "\n", encoding="utf-8")

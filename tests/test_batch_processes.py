@@ -32,10 +32,14 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL and pro
 
 
 # -- helpers ------------------------------------------------------------------------------------------
-def _env() -> dict:
-    """The children's environment: the checkout importable even where the package is not installed."""
+def _env(cwd: Path) -> dict:
+    """The children's environment: the checkout importable even where the package is not installed, and
+    temporary files under the test's folder (a killed worker leaves its case's temporary folder behind)."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [env.get("PYTHONPATH")])])
+    tmp = cwd / "tmp"
+    tmp.mkdir(exist_ok=True)
+    env["TMPDIR"] = str(tmp)
     return env
 
 
@@ -111,7 +115,7 @@ def assert_same(a: dict, b: dict) -> None:
 def run(args: list, cwd: Path, timeout: float = 120) -> subprocess.CompletedProcess:
     """The batch command to completion, in its own session; its process group is killed whatever happens."""
     cmd = [*BATCH, *map(str, args)]
-    proc = subprocess.Popen(cmd, cwd=cwd, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    proc = subprocess.Popen(cmd, cwd=cwd, env=_env(cwd), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             stdin=subprocess.DEVNULL, text=True, start_new_session=True)
     try:
         out, err = proc.communicate(timeout=timeout)
@@ -129,7 +133,7 @@ def assert_exit(proc: subprocess.CompletedProcess, code: int) -> None:
 def popen(cmd: list, cwd: Path, log: Path) -> subprocess.Popen:
     """A child in its own session (so its whole process group can be killed), output to a file."""
     with open(log, "wb") as f:
-        return subprocess.Popen([*map(str, cmd)], cwd=cwd, env=_env(), stdout=f, stderr=subprocess.STDOUT,
+        return subprocess.Popen([*map(str, cmd)], cwd=cwd, env=_env(cwd), stdout=f, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL, start_new_session=True)
 
 
