@@ -134,3 +134,24 @@ def test_cli_exit_codes_and_bad_input(run_cli, small_dir, tmp_path):
     proc = run_cli("batch", str(small_dir / "small.toml"), "--out", mine)
     assert_exit(proc, 3)
     assert (mine / "notes.txt").read_text() == "keep" and not (mine / "cases").exists()
+
+
+def test_duplicate_ids_get_a_free_suffix(tmp_path):
+    # Regression: d2/x.toml became x-2 and clashed with d3/x-2.toml (one folder for two cases).
+    for d in ("d1", "d2", "d3"):
+        shutil.copytree(ROOT / "instances" / "small", tmp_path / d)
+    (tmp_path / "d1" / "small.toml").rename(tmp_path / "d1" / "x.toml")
+    (tmp_path / "d2" / "small.toml").rename(tmp_path / "d2" / "x.toml")
+    (tmp_path / "d3" / "small.toml").rename(tmp_path / "d3" / "x-2.toml")
+    ids = [c.id for c in collect([str(tmp_path / d / n) for d, n in (("d1", "x.toml"), ("d2", "x.toml"),
+                                                                      ("d3", "x-2.toml"))], [])]
+    assert len(set(ids)) == 3 and ids[0] == "x"
+
+
+@pytest.mark.parametrize("path", ["/etc/hostname", "../series.csv"])
+def test_series_paths_outside_the_instance_folder_are_refused(small_dir, path):
+    # Regression: the worker wrote such a file outside its temporary folder (even over the user's file).
+    toml = small_dir / "small.toml"
+    toml.write_text(toml.read_text().replace('{ file = "series.csv" }', f'{{ file = "{path}" }}', 1))
+    with pytest.raises(InstanceError, match="not inside the instance's folder"):
+        collect([str(toml)], [])

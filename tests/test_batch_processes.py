@@ -300,6 +300,30 @@ def test_dask_cluster_matches_local_pool_and_survives_a_killed_worker(tmp_path, 
         assert len(client.scheduler_info()["workers"]) == 1
 
 
+def test_a_cluster_that_loses_every_worker_gives_up_keeping_finished_cases(tmp_path, dask_cluster):
+    # Regression: with no worker left the batch waited forever. Now it exits 15 after
+    # ENERGYOPT_DASK_NO_WORKERS_S (here 3 s), with the cases finished so far written and whole.
+    addr, workers = dask_cluster
+    sweep, ids = make_sweep(tmp_path, "g", [round(0.5 + 0.01 * i, 4) for i in range(200)])
+    env = {**_env(tmp_path), "ENERGYOPT_DASK_NO_WORKERS_S": "3"}
+    proc = subprocess.Popen([*BATCH, "--sweep", str(sweep), "--scheduler", addr, "--out", str(tmp_path / "out"),
+                             "--quiet"], cwd=tmp_path, env=env, start_new_session=True, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        poll(lambda: len(visible(tmp_path / "out" / "cases")) >= 3, 90, "3 cases solved", proc=proc)
+        for w in workers:
+            killpg(w)
+        out, err = proc.communicate(timeout=90)
+    finally:
+        killpg(proc)
+    assert proc.returncode == 15, err
+    assert "no workers" in err and "Traceback" not in err
+    done = visible(tmp_path / "out" / "cases")
+    assert 3 <= len(done) < len(ids)
+    for folder in done:
+        assert_complete(folder, n_steps())
+
+
 # -- c: no scheduler ----------------------------------------------------------------------------------------
 def _free_port() -> int:
     with socket.socket() as s:
@@ -319,11 +343,44 @@ def test_scheduler_where_nothing_listens_exits_15(tmp_path):
     assert visible(tmp_path / "out" / "cases") == []
 
 
-@pytest.mark.xfail(strict=True, reason="bug: an address with an unknown scheme raises ValueError in "
-                                       "distributed.Client, which run_batch does not catch (exit 1, internal error)")
-def test_scheduler_address_with_unknown_scheme_is_refused_cleanly(tmp_path):
+@pytest.mark.parametrize("address", ["foo://127.0.0.1:1", " "])
+def test_scheduler_address_with_unknown_scheme_or_empty_is_refused_cleanly(tmp_path, address):
+    # Regression: an unknown scheme raised ValueError (exit 1); an empty address silently ran locally.
     sweep, _ = make_sweep(tmp_path, "u", [1.0])
-    proc = run(["--sweep", sweep, "--scheduler", "foo://127.0.0.1:1", "--out", tmp_path / "out"], tmp_path,
-               timeout=45)
-    assert proc.returncode in (3, 15), proc.stderr
-    assert "internal error" not in proc.stderr
+    proc = run(["--sweep", sweep, "--scheduler", address, "--out", tmp_path / "out"], tmp_path, timeout=45)
+    assert proc.returncode == 15, proc.stderr
+    assert "internal error" not in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_pool_worker_killed_from_outside_does_not_stop_the_batch(tmp_path):
+    # Regression: SIGKILL of one pool worker broke the pool (BrokenProcessPool, exit 1, cases never run).
+    # Now a new pool takes the pending cases; every case ends solved exactly once.
+    sweep, ids = make_sweep(tmp_path, "k", [1.0 + i / 100 for i in range(60)])
+    proc = subprocess.Popen([*BATCH, "--sweep", str(sweep), "--out", str(tmp_path / "out"), "--workers", "2", "-q"],
+                            cwd=tmp_path, env=_env(tmp_path), start_new_session=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.time() + 60
+        killed = False
+        while time.time() < deadline and not killed and proc.poll() is None:
+            kids = _children(proc.pid)
+            if len(kids) >= 2 and len(visible(tmp_path / "out" / "cases")) >= 3:
+                os.kill(kids[0], signal.SIGKILL)
+                killed = True
+            time.sleep(0.05)
+        out, err = proc.communicate(timeout=120)
+    finally:
+        killpg(proc)
+    assert killed, "the batch ended before a worker could be killed"
+    assert proc.returncode == 0, err
+    assert [p.name for p in visible(tmp_path / "out" / "cases")] == sorted(ids)
+    for folder in visible(tmp_path / "out" / "cases"):
+        assert_complete(folder, n_steps())
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(x) for x in text.split()]

@@ -66,6 +66,11 @@ def series_files(raw: dict) -> set[str]:
 def _read_files(base: Path, names: set[str], where: str, problems: list[Problem]) -> dict[str, bytes]:
     files = {}
     for name in sorted(names):
+        rel = Path(name)
+        if rel.is_absolute() or ".." in rel.parts:
+            problems.append(Problem("file", f"series file {name!r} is not inside the instance's folder (give a path "
+                                    "relative to the instance, without '..')", where))
+            continue
         p = (base / name)
         try:
             files[name] = p.read_bytes()
@@ -289,12 +294,15 @@ def collect(instances: list[str], sweeps: list[str]) -> list[Case]:
         cases += sweep_cases(Path(s), problems)
     if not cases and not problems:
         problems.append(Problem("batch", "no cases: give instance files, globs or --sweep files"))
-    seen: dict[str, int] = {}
+    taken: set[str] = set()
     unique = []
     for c in cases:
-        n = seen.get(c.id, 0)
-        seen[c.id] = n + 1
-        unique.append(c if n == 0 else Case(f"{c.id}-{n + 1}", c.source, c.toml, c.files, c.swept))
+        cid, n = c.id, 1
+        while cid in taken:   # a suffix that no other case has (x, x-2 and a file called x-2 stay apart)
+            n += 1
+            cid = f"{c.id}-{n}"
+        taken.add(cid)
+        unique.append(c if cid == c.id else Case(cid, c.source, c.toml, c.files, c.swept))
     if problems:
         raise InstanceError(problems, "batch")
     return unique

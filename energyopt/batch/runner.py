@@ -13,6 +13,7 @@ import sys
 import tempfile
 import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable
@@ -44,7 +45,10 @@ def solve_case(case: Case, options: dict) -> dict:
     try:
         (tmp / "instance.toml").write_text(case.toml, encoding="utf-8")
         for name, data in case.files.items():
-            p = tmp / name
+            p = (tmp / name).resolve()
+            if not p.is_relative_to(tmp.resolve()):   # never write outside the case's own folder
+                return {"status": "bad_input", "error": f"series file {name!r} is not inside the instance's folder",
+                        "seconds": time.perf_counter() - t0, "import_seconds": t_import}
             p.parent.mkdir(parents=True, exist_ok=True)
             p.write_bytes(data)
         try:
@@ -75,10 +79,6 @@ def _warm() -> None:
 
 def write_case(cases_dir: Path, case: Case, input_hash: str, out: dict) -> None:
     """The case's folder, atomically: summary.json, steps.csv (when there is a schedule) and case.json."""
-    import io
-
-    import pandas as pd
-
     from ..results.result import Result
     from ..solver.status import SolveStatus
     summary = out.get("summary") or {"format_version": 1, "instance": case.id, "status": out["status"]}
@@ -86,11 +86,18 @@ def write_case(cases_dir: Path, case: Case, input_hash: str, out: dict) -> None:
     meta = {"id": case.id, "source": case.source, "swept": case.swept, "input_hash": input_hash,
             "status": out["status"], "error": out.get("error"), "seconds": out.get("seconds"),
             "import_seconds": out.get("import_seconds")}
-    steps = pd.read_csv(io.StringIO(out["steps_csv"])) if out.get("steps_csv") else None
     status = SolveStatus(out["status"]) if out["status"] in SolveStatus._value2member_map_ else SolveStatus.ERROR
-    r = Result(status=status, summary=summary, steps=steps,
+    r = Result(status=status, summary=summary, steps_text=out.get("steps_csv"),
                extra_files={CASE_FILE: json.dumps(meta, indent=2, default=str) + "\n"})
     r.write(cases_dir / case.id)
+
+
+def solve_and_write(case: Case, options: dict, cases_dir: str, input_hash: str) -> dict:
+    """A local pool worker solves the case and writes its folder itself (the folders are on this machine),
+    so the submitting process does not become the bottleneck; returns only the status."""
+    out = solve_case(case, options)
+    write_case(Path(cases_dir), case, input_hash, out)
+    return {"status": out["status"], "error": out.get("error")}
 
 
 def finished_hash(folder: Path) -> str | None:
@@ -115,6 +122,8 @@ def recover(cases_dir: Path) -> None:
         shutil.rmtree(holder, ignore_errors=True)
     for tmp in cases_dir.glob(".*.tmp-*"):
         shutil.rmtree(tmp, ignore_errors=True)
+    for tmp in list(cases_dir.parent.glob(".summary.csv.*")) + list(cases_dir.parent.glob(".summary.parquet.*")):
+        tmp.unlink(missing_ok=True)
 
 
 @dataclass
@@ -150,8 +159,12 @@ def run_batch(cases: list[Case], out_dir: Path, options: Options, workers: int |
     todo = [c for c in cases if force or finished_hash(cases_dir / c.id) != hashes[c.id]]
     prog = Progress(total=len(cases), skipped=len(cases) - len(todo), started=time.perf_counter())
 
-    def done(case: Case, out: dict) -> None:
-        write_case(cases_dir, case, hashes[case.id], out)
+    if scheduler is not None and not scheduler.strip():
+        raise BatchError("--scheduler: the address is empty (e.g. tcp://10.0.0.5:8786)")
+
+    def done(case: Case, out: dict, written: bool = False) -> None:
+        if not written:
+            write_case(cases_dir, case, hashes[case.id], out)
         if out["status"] in OK_STATUSES:
             prog.done += 1
         else:
@@ -162,12 +175,15 @@ def run_batch(cases: list[Case], out_dir: Path, options: Options, workers: int |
     if report:
         report(prog)
     if todo:
-        runner = _run_dask if scheduler else _run_local
-        runner(todo, opts, done, prog, workers=workers, scheduler=scheduler, report=report)
+        if scheduler is not None:
+            _run_dask(todo, opts, done, prog, scheduler=scheduler, report=report)
+        else:
+            _run_local(todo, opts, done, prog, workers=workers, report=report, cases_dir=cases_dir, hashes=hashes)
     return write_table(out_dir, cases)
 
 
-def _run_local(todo: list[Case], opts: dict, done, prog: Progress, workers: int | None, report, **_) -> None:
+def _run_local(todo: list[Case], opts: dict, done, prog: Progress, workers: int | None, report, cases_dir: Path,
+               hashes: dict[str, str]) -> None:
     n = max(1, min(workers or os.cpu_count() or 1, len(todo)))
     if n == 1:   # in-process: no pool to start
         for c in todo:
@@ -175,13 +191,25 @@ def _run_local(todo: list[Case], opts: dict, done, prog: Progress, workers: int 
             done(c, solve_case(c, opts))
         prog.running = 0
         return
-    with ProcessPoolExecutor(max_workers=n, initializer=_warm) as pool:
-        pending = {}
-        queue = list(todo)
+    queue = list(todo)
+    crashes: dict[str, int] = {}
+    while queue:
+        # A worker killed from outside breaks the whole pool: start a new one and give its cases again; a case
+        # that was running in two broken pools is recorded as failed (it may be what kills them).
+        queue = _pool_round(queue, n, opts, done, prog, report, cases_dir, hashes, crashes)
+    prog.running = 0
+
+
+def _pool_round(queue: list[Case], n: int, opts: dict, done, prog: Progress, report, cases_dir: Path,
+                hashes: dict[str, str], crashes: dict[str, int]) -> list[Case]:
+    queue = list(queue)
+    pending: dict = {}
+    pool = ProcessPoolExecutor(max_workers=n, initializer=_warm)
+    try:
         while queue or pending:
             while queue and len(pending) < 2 * n:   # a small backlog keeps every worker busy
                 c = queue.pop(0)
-                pending[pool.submit(solve_case, c, opts)] = c
+                pending[pool.submit(solve_and_write, c, opts, str(cases_dir), hashes[c.id])] = c
             prog.running = min(n, len(pending))
             finished, _ = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
             for f in finished:
@@ -189,39 +217,73 @@ def _run_local(todo: list[Case], opts: dict, done, prog: Progress, workers: int 
                 prog.running = min(n, len(pending))
                 try:
                     out = f.result()
-                except Exception as exc:  # noqa: BLE001 - a worker that died: the case is recorded as failed
-                    out = {"status": "error", "error": f"worker failed: {type(exc).__name__}: {exc}"}
-                done(c, out)
+                except BrokenProcessPool:
+                    crashes[c.id] = crashes.get(c.id, 0) + 1
+                    if crashes[c.id] < 2:
+                        return [c, *pending.values(), *queue]
+                    done(c, {"status": "error", "error": "its worker process died twice while solving it"})
+                    return [*pending.values(), *queue]
+                done(c, out, written=True)
             if report and not finished:
                 report(prog)
-    prog.running = 0
+        return []
+    except BrokenProcessPool:
+        return [*pending.values(), *queue]
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _run_dask(todo: list[Case], opts: dict, done, prog: Progress, scheduler: str, report, **_) -> None:
     try:
-        from distributed import Client, as_completed
+        from distributed import Client
     except ImportError:
         raise BatchError("--scheduler needs dask.distributed: pip install 'energyopt[cluster]'") from None
     try:
-        client = Client(scheduler, timeout="10s")
-    except (OSError, TimeoutError) as exc:
-        raise BatchError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+        client = Client(scheduler, timeout=f"{CONNECT_TIMEOUT_S}s")
+    except (OSError, TimeoutError, ValueError, TypeError) as exc:
+        raise BatchError(f"cannot reach the Dask scheduler at {scheduler!r}: {exc}") from None
     try:
         futures = {client.submit(solve_case, c, opts, key=f"energyopt-{c.id}-{c.input_hash(opts)[:12]}",
                                  pure=False): c for c in todo}
-        prog.running = min(len(futures), sum(w.get("nthreads", 1) for w in
-                                             client.scheduler_info()["workers"].values()) or 1)
-        for fut in as_completed(futures):
-            c = futures[fut]
-            prog.running = max(0, prog.running - (1 if prog.done + prog.failed + prog.running >= len(futures) else 0))
-            try:
-                out = fut.result()
-            except Exception as exc:  # noqa: BLE001 - e.g. the task's workers all died
-                out = {"status": "error", "error": f"on the cluster: {type(exc).__name__}: {exc}"}
-            done(c, out)
+        left = set(futures)
+        idle_since = None
+        while left:
+            ready = {f for f in left if f.done()}
+            if not ready:
+                time.sleep(0.2)
+                ready = {f for f in left if f.done()}
+            workers = client.scheduler_info().get("workers", {}) if not ready else {"": {"nthreads": prog.running}}
+            prog.running = min(len(left), sum(w.get("nthreads", 1) for w in workers.values()))
+            if not ready:
+                if workers:
+                    idle_since = None
+                else:   # no worker to run the rest: give up after a while, keeping every finished case
+                    idle_since = idle_since or time.perf_counter()
+                    if time.perf_counter() - idle_since > NO_WORKERS_TIMEOUT_S:
+                        raise BatchError(f"the Dask scheduler at {scheduler} has had no workers for "
+                                         f"{NO_WORKERS_TIMEOUT_S:g} s; {len(left)} case(s) not run (the finished "
+                                         "ones are written; run the batch again to finish)")
+                if report:
+                    report(prog)
+                continue
+            for fut in ready:
+                try:
+                    out = fut.result(timeout=GATHER_TIMEOUT_S)
+                except TimeoutError:
+                    continue   # its result was on a worker that died: Dask computes it again
+                except Exception as exc:  # noqa: BLE001 - e.g. the task's workers all died
+                    out = {"status": "error", "error": f"on the cluster: {type(exc).__name__}: {exc}"}
+                left.discard(fut)
+                done(futures[fut], out)
     finally:
         client.close()
     prog.running = 0
+
+
+#: Seconds to connect to a scheduler, and to wait when it has no workers left, before giving up (exit 15).
+CONNECT_TIMEOUT_S = 10
+GATHER_TIMEOUT_S = 5.0
+NO_WORKERS_TIMEOUT_S = float(os.environ.get("ENERGYOPT_DASK_NO_WORKERS_S", "60"))
 
 
 class BatchError(Exception):

@@ -26,6 +26,8 @@ class Result:
     diagnosis: list[str] = field(default_factory=list)
     #: Further files of the result (name -> text), e.g. a re-plan's ``diff.txt``; names from EXTRA_FILES.
     extra_files: dict[str, str] = field(default_factory=dict)
+    #: The per-step table already as CSV text (a batch worker's result), written as is instead of ``steps``.
+    steps_text: str | None = None
 
     @property
     def objective_usd(self) -> float | None:
@@ -151,7 +153,11 @@ def _write_files(result: Result, tmp: Path, parquet: bool, out: Path) -> None:
     umask = os.umask(0)
     os.umask(umask)
     os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes 0700; a result folder gets the user's usual mode
-    if result.steps is not None:
+    if result.steps_text is not None:
+        with open(tmp / "steps.csv", "w", encoding="utf-8", newline="") as f:
+            f.write(result.steps_text)
+            _sync(f)
+    elif result.steps is not None:
         with open(tmp / "steps.csv", "w", encoding="utf-8", newline="") as f:
             result.steps.to_csv(f, index=False, float_format="%.9g")
             _sync(f)
