@@ -394,7 +394,11 @@ def bad_cases(results: dict, tmp: Path) -> list[tuple[str, Path, str]]:
     f = tmp / "a_plan"
     f.mkdir()
     (f / "plan.json").write_text(json.dumps({"format_version": 1, "kind": "plan", "status": "optimal"}))
-    cases.append(("a plan result", f, "plan results"))
+    cases.append(("a plan result without its figures", f, "not a whole plan result: missing sizes"))
+    f = tmp / "newer_plan"
+    f.mkdir()
+    (f / "plan.json").write_text(json.dumps({"format_version": 99, "kind": "plan", "status": "optimal"}))
+    cases.append(("a plan of a newer format", f, "format_version 99"))
     f = tmp / "batch_no_cases"
     f.mkdir()
     (f / "summary.csv").write_text("id,status,objective_usd\na,optimal,1\n")

@@ -175,3 +175,27 @@ def test_png_export_writes_real_images(results, tmp_path):
         assert img.format == "PNG" and img.size[0] == 1400 and img.size[1] > 200
         ok, std = pixels_vary(blob, 5.0)
         assert ok, f"{name} looks blank ({std:.1f})"
+
+
+def test_plan_report_in_a_real_browser(browser, tmp_path):
+    # A plan with two scenarios and the cost-vs-count table: sizes, annual cost, counts and permit hours drawn.
+    try:
+        from .test_plan import write_plan
+    except ImportError:
+        from test_plan import write_plan
+    from energyopt.ops.planning import run_plan
+    from energyopt.results.plan import write_plan as write_plan_dir
+    p = write_plan(tmp_path / "p", scenarios=[(3, 15.0, 4), (15, 17.5, 4)])
+    p.write_text(p.read_text().replace("count_table = false", "count_table = true"))
+    run = run_plan(p)
+    write_plan_dir(tmp_path / "plan", run.summary, run.count_table)
+    o = Opened(browser, write_report(tmp_path / "plan"))
+    try:
+        assert o.problems() == [] and all(u.startswith("file:") or u.startswith("data:") for u in o.requests)
+        charts = o.charts()
+        assert list(charts) == ["plan_cost", "plan_counts", "plan_hours"]
+        assert all(c["marks"] > 0 and c["width"] > 300 for c in charts.values())
+        ok, std = pixels_vary(o.page.screenshot(full_page=True))
+        assert ok, std
+    finally:
+        o.close()

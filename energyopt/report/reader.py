@@ -72,8 +72,8 @@ def read_folder(folder: str | Path) -> ResultData | BatchData:
     if (folder / "summary.json").exists():
         return read_result(folder)
     if (folder / "plan.json").exists():
-        raise ReportInputError(f"{folder} holds an `energyopt plan` result (plan.json): the report draws solve, "
-                               "replan and batch results only, not plan results yet")
+        from .plan import read_plan
+        return read_plan(folder)
     if (folder / "summary.csv").exists() or (folder / "cases").is_dir():
         return read_batch(folder)
     raise ReportInputError(

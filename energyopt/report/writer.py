@@ -20,7 +20,7 @@ class ReportOutputError(Exception):
 
 def make_report(result_dir: str | Path, out_file: str | Path | None = None,
                 png_dir: str | Path | None = None) -> tuple[Path, list[Path]]:
-    """Write the report of ``result_dir`` (a solve/replan result or a batch folder); returns the HTML file
+    """Write the report of ``result_dir`` (a solve/replan result, a plan or a batch folder); returns the HTML file
     and the PNG files. Raises ReportInputError (16), ReportOutputError (3) or PngError (17)."""
     from .batchcharts import table_html
     from .build import batch_charts, result_charts
@@ -32,7 +32,11 @@ def make_report(result_dir: str | Path, out_file: str | Path | None = None,
     problem = output_problem(out, png)
     if problem:
         raise ReportOutputError(problem)
-    if isinstance(data, BatchData):
+    from .plan import PlanData, plan_charts, plan_page
+    if isinstance(data, PlanData):
+        charts = plan_charts(data)
+        page = plan_page(data, charts)
+    elif isinstance(data, BatchData):
         charts = batch_charts(data)
         page = batch_page(data, charts, table_html(data, out), out)
     else:

@@ -1,0 +1,117 @@
+"""The report of an ``energyopt plan`` result: sizes chosen, the annual cost and its breakdown, the total cost
+against each genset count (each re-optimized), and per scenario the permit hours used against their limits."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from .build import Chart
+from .reader import ReportInputError
+
+PLAN_FORMAT = 1
+
+
+@dataclass
+class PlanData:
+    folder: Path
+    plan: dict
+    scenarios: pd.DataFrame
+    counts: pd.DataFrame | None
+
+
+def read_plan(folder: Path) -> PlanData:
+    try:
+        plan = json.loads((folder / "plan.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ReportInputError(f"{folder}/plan.json cannot be read as JSON ({exc})") from None
+    if not isinstance(plan, dict) or plan.get("kind") != "plan":
+        raise ReportInputError(f"{folder}/plan.json is not an energyopt plan")
+    if not isinstance(plan.get("format_version"), int) or plan["format_version"] > PLAN_FORMAT:
+        raise ReportInputError(f"{folder}/plan.json has format_version {plan.get('format_version')!r}; this "
+                               f"energyopt reads plans up to version {PLAN_FORMAT} (a newer energyopt wrote it)")
+    missing = [k for k in ("sizes", "annual_cost_usd", "scenarios") if k not in plan]
+    if missing or not (folder / "scenarios.csv").is_file():
+        raise ReportInputError(f"{folder} is not a whole plan result: missing "
+                               f"{', '.join(missing + ([] if (folder / 'scenarios.csv').is_file() else ['scenarios.csv']))}")
+    counts = pd.read_csv(folder / "count_table.csv") if (folder / "count_table.csv").is_file() else None
+    return PlanData(folder, plan, pd.read_csv(folder / "scenarios.csv"), counts)
+
+
+def plan_charts(data: PlanData) -> list[Chart]:
+    charts = [Chart("plan_cost", "Annual cost", "Annualized capex and fixed O&M of each item, and the operating "
+                    "cost (expected over the scenarios, or the worst one in robust mode); they sum to the total.",
+                    _cost_figure(data))]
+    if data.counts is not None and len(data.counts):
+        charts.append(Chart("plan_counts", "Total cost against genset count", "Each type's count fixed in turn, "
+                            "every other size re-optimized; the star is the plan's choice. A flat curve means "
+                            "the optimum is not sensitive to the count.", _count_figure(data)))
+    hours = _hours_figure(data)
+    if hours is not None:
+        charts.append(Chart("plan_hours", "Permit hours per scenario", "Hours each genset type runs in each "
+                            "scenario that count against its non-emergency permit (bars), against the limit for "
+                            "the units chosen (ticks).", hours))
+    return charts
+
+
+def _cost_figure(data: PlanData) -> go.Figure:
+    c = data.plan["annual_cost_usd"]
+    items = {**c["capex_and_fixed_om"], "operations": c["operations"]}
+    items = {k: v for k, v in items.items() if abs(v) > 0.005}
+    fig = go.Figure(go.Bar(x=list(items), y=list(items.values()), marker_color="#4c78a8",
+                           hovertemplate="%{x}: $%{y:,.0f}<extra></extra>"))
+    fig.update_layout(yaxis_title="$ per year", template="plotly_white", height=380,
+                      title=f"total ${c['total']:,.0f} a year")
+    return fig
+
+
+def _count_figure(data: PlanData) -> go.Figure:
+    fig = go.Figure()
+    t = data.counts
+    for k in dict.fromkeys(t["type"]):
+        rows = t[(t["type"] == k) & t["total_usd_per_year"].notna()]
+        fig.add_trace(go.Scatter(x=rows["units"], y=rows["total_usd_per_year"], mode="lines+markers", name=k))
+        best = rows[rows["optimum"].astype(bool)]
+        if len(best):
+            fig.add_trace(go.Scatter(x=best["units"], y=best["total_usd_per_year"], mode="markers", showlegend=False,
+                                     marker={"size": 16, "symbol": "star", "color": "#e45756"}))
+    fig.update_layout(xaxis_title="units of the type", yaxis_title="total cost ($ per year)", template="plotly_white",
+                      height=380)
+    return fig
+
+
+def _hours_figure(data: PlanData) -> go.Figure | None:
+    s = data.scenarios
+    types = [c[: -len(".non_emergency_hours")] for c in s.columns if c.endswith(".non_emergency_hours")]
+    if not types:
+        return None
+    fig = go.Figure()
+    for k in types:
+        fig.add_trace(go.Bar(x=s["scenario"], y=s[f"{k}.non_emergency_hours"], name=f"{k} hours"))
+        lim = s.get(f"{k}.non_emergency_hours_limit")
+        if lim is not None and lim.notna().any():
+            fig.add_trace(go.Scatter(x=s["scenario"], y=lim, mode="markers", name=f"{k} limit",
+                                     marker={"symbol": "line-ew", "size": 40, "line": {"width": 3}}))
+    fig.update_layout(barmode="group", yaxis_title="unit-hours", template="plotly_white", height=380)
+    return fig
+
+
+def plan_page(data: PlanData, charts: list[Chart]) -> str:
+    from .page import _facts, chart_html, document, e
+    p = data.plan
+    sizes = dict(p["sizes"].get("gensets", {}))
+    sizes.update({k: round(v, 3) for k, v in p["sizes"].items() if k != "gensets"})
+    header = (f"<h1>{e(p.get('plan', data.folder.name))} <span class=\"sub\">plan ({e(p.get('mode', ''))})</span>"
+              f"<span class=\"badge ok\" id=\"status\">{e(p['status'])}</span></h1>"
+              f"<div class=\"sub\">{e(data.folder)}</div><nav>"
+              + "".join(f'<a href="#{e(c.key)}">{e(c.title)}</a>' for c in charts) + "</nav>")
+    facts = [(k, str(v)) for k, v in sizes.items()]
+    facts += [("total per year", f"${p['annual_cost_usd']['total']:,.0f}"),
+              ("MIP gap", f"{(p.get('mip_gap') or 0):.2%}"), ("HiGHS time", f"{(p.get('solve_seconds') or 0):.1f} s")]
+    table = data.scenarios.to_html(index=False, float_format=lambda x: f"{x:,.2f}", border=0)
+    body = [_facts(facts)] + [chart_html(c) for c in charts]
+    body.append(f'<section id="scenarios"><h2>Scenarios</h2><p class="cap">scenarios.csv</p>{table}</section>')
+    return document(f"energyopt plan report: {p.get('plan', '')}", header, "\n".join(body))
