@@ -238,6 +238,12 @@ def _run_dask(todo: list[Case], opts: dict, done, prog: Progress, scheduler: str
         from distributed import Client
     except ImportError:
         raise BatchError("--scheduler needs dask.distributed: pip install 'energyopt[cluster]'") from None
+    import logging
+    # distributed logs lost results and its own shutdown as warnings and tracebacks; the batch reports what
+    # matters itself (cases failed, no workers left), so only its critical messages reach the user.
+    for name in [n for n in list(logging.root.manager.loggerDict) if n.startswith("distributed")] + [
+            "distributed", "asyncio"]:
+        logging.getLogger(name).setLevel(logging.CRITICAL)
     try:
         client = Client(scheduler, timeout=f"{CONNECT_TIMEOUT_S}s")
     except (OSError, TimeoutError, ValueError, TypeError) as exc:
@@ -247,22 +253,25 @@ def _run_dask(todo: list[Case], opts: dict, done, prog: Progress, scheduler: str
                                  pure=False): c for c in todo}
         left = set(futures)
         idle_since = None
+        last_check = 0.0
+        workers: dict = {}
         while left:
             ready = {f for f in left if f.done()}
-            if not ready:
-                time.sleep(0.2)
-                ready = {f for f in left if f.done()}
-            workers = client.scheduler_info().get("workers", {}) if not ready else {"": {"nthreads": prog.running}}
+            now = time.perf_counter()
+            if not ready or now - last_check > 2.0:   # who is still there (also while results stream in)
+                workers = client.scheduler_info().get("workers", {})
+                last_check = now
             prog.running = min(len(left), sum(w.get("nthreads", 1) for w in workers.values()))
-            if not ready:
-                if workers:
-                    idle_since = None
-                else:   # no worker to run the rest: give up after a while, keeping every finished case
-                    idle_since = idle_since or time.perf_counter()
-                    if time.perf_counter() - idle_since > NO_WORKERS_TIMEOUT_S:
-                        raise BatchError(f"the Dask scheduler at {scheduler} has had no workers for "
-                                         f"{NO_WORKERS_TIMEOUT_S:g} s; {len(left)} case(s) not run (the finished "
-                                         "ones are written; run the batch again to finish)")
+            if not workers:   # no worker to run the rest: give up after a while, keeping every finished case
+                idle_since = idle_since or now
+                if now - idle_since > NO_WORKERS_TIMEOUT_S:
+                    raise BatchError(f"the Dask scheduler at {scheduler} has had no workers for "
+                                     f"{NO_WORKERS_TIMEOUT_S:g} s; {len(left)} case(s) not run (the finished "
+                                     "ones are written; run the batch again to finish)")
+            else:
+                idle_since = None
+            if not ready or not workers:
+                time.sleep(0.2)
                 if report:
                     report(prog)
                 continue
@@ -270,7 +279,8 @@ def _run_dask(todo: list[Case], opts: dict, done, prog: Progress, scheduler: str
                 try:
                     out = fut.result(timeout=GATHER_TIMEOUT_S)
                 except TimeoutError:
-                    continue   # its result was on a worker that died: Dask computes it again
+                    last_check = 0.0   # its result was on a worker that died: look again before waiting more
+                    break
                 except Exception as exc:  # noqa: BLE001 - e.g. the task's workers all died
                     out = {"status": "error", "error": f"on the cluster: {type(exc).__name__}: {exc}"}
                 left.discard(fut)
@@ -282,7 +292,7 @@ def _run_dask(todo: list[Case], opts: dict, done, prog: Progress, scheduler: str
 
 #: Seconds to connect to a scheduler, and to wait when it has no workers left, before giving up (exit 15).
 CONNECT_TIMEOUT_S = 10
-GATHER_TIMEOUT_S = 5.0
+GATHER_TIMEOUT_S = 2.0
 NO_WORKERS_TIMEOUT_S = float(os.environ.get("ENERGYOPT_DASK_NO_WORKERS_S", "60"))
 
 
