@@ -80,8 +80,9 @@ def solver_options(f):
 
 def ledger_options(f):
     """--ledger and --notice-category: bound the generators by what the permit ledger has left."""
-    f = click.option("--notice-category", type=click.Choice(["emergency", "non_emergency", "testing"]),
-                     default="emergency", show_default=True,
+    from .ledger.windows import CATEGORIES, DEFAULT_NOTICE_CATEGORY
+    f = click.option("--notice-category", type=click.Choice(CATEGORIES),
+                     default=DEFAULT_NOTICE_CATEGORY, show_default=True,
                      help="How generator hours inside a notice count against the ledger's windows.")(f)
     return click.option("--ledger", "ledger_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
                         help="Permit ledger (SQLite): the plan stays inside what every window has left, and "

@@ -147,7 +147,7 @@ def test_local_day_length_follows_daylight_saving(led):
 
 def test_record_plan_counts_notice_hours_as_emergency_on_the_local_day(led, plan_dir):
     led.add_unit("G1", "America/Chicago", EPA)
-    out = led.record_plan(plan_dir)
+    out = led.record_plan(plan_dir, notice_category="emergency")
     assert not out.already and len(out.entry_ids) == 1
     e = led.entries()
     assert e[["local_date", "category", "hours", "starts"]].values.tolist() == [["2025-07-15", "emergency", 2.0, 1]]
@@ -174,8 +174,12 @@ def test_notice_category_and_local_days_of_other_timezones(tmp_path, plan_dir):
     (moved / "summary.json").write_text(json.dumps(s))
     with Ledger(tmp_path / "c.sqlite", create=True) as c:
         c.add_unit("G1", "America/Chicago")
-        c.record_plan(moved)
+        c.record_plan(moved, notice_category="emergency")
         assert dict(c.daily()[["category", "hours"]].values.tolist()) == {"emergency": 1.5, "non_emergency": 0.5}
+    with Ledger(tmp_path / "d.sqlite", create=True) as d:   # the default: demand response is non-emergency use
+        d.add_unit("G1", "America/Chicago")
+        d.record_plan(moved)
+        assert dict(d.daily()[["category", "hours"]].values.tolist()) == {"non_emergency": 2.0}
 
 
 def test_recording_twice_is_a_no_op_and_same_id_other_content_is_refused(led, plan_dir, tmp_path):
@@ -376,7 +380,7 @@ def test_cli_in_process_round_trip(tmp_path, plan_dir):
     r = cli("unit", "add", "G1", "--timezone", "America/Chicago", *sum((["--window", w] for w in EPA), []),
             "--who", "ops", env=env)
     assert r.exit_code == 0, r.output
-    assert cli("record", plan_dir, env=env).exit_code == 0
+    assert cli("record", plan_dir, "--notice-category", "emergency", env=env).exit_code == 0
     r = cli("add", "G1", "2025-07-16", "--category", "testing", "--hours", "2", "--starts", "1", env=env)
     assert r.exit_code == 0 and "recorded entry 2" in r.output
     r = cli("show", "--as-of", "2025-07-31", env=env)

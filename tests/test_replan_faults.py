@@ -79,20 +79,21 @@ def test_rolling_window_counts_entries_recorded_after_the_horizon(tmp_path):
 
 
 def test_a_notice_cancelled_while_in_force_ends_then(tmp_path):
-    # N1 (10-15, cap 6) cancelled at 12:00: it ends at 12:00 (hours 10-11 stay emergency for the ledger);
+    # N1 (10-15, cap 6) cancelled at 12:00: it ends at 12:00 (hours 10-11 stay emergency for the ledger,
+    # notices counted as emergency here);
     # the non-emergency window with 0 h is not overrun, and recording the re-plan is accepted.
     with Ledger(tmp_path / "l.sqlite", create=True) as led:
         led.add_unit("G1", "UTC", ["calendar_year:non_emergency:hours:0"])
         inst = case(tmp_path)
-        r = eo.solve(inst, EXACT, budgets=plan_budgets(led, inst))
+        r = eo.solve(inst, EXACT, budgets=plan_budgets(led, inst, "emergency"))
         r.write(tmp_path / "plan")
-        led.record_plan(tmp_path / "plan")
-        r2, _ = replan(tmp_path / "plan", at(12), cancel_notices=["N1"], options=EXACT, ledger=led)
+        led.record_plan(tmp_path / "plan", "emergency")
+        r2, _ = replan(tmp_path / "plan", at(12), cancel_notices=["N1"], options=EXACT, ledger=led, notice_category="emergency")
         (n,) = r2.summary["curtailment"]
         assert pd.Timestamp(n["end"]) == pd.Timestamp(at(12))
         assert all(b["remaining_after"] >= -1e-9 for b in r2.summary["permit_budgets"])
         r2.write(tmp_path / "rp")
-        led.record_plan(tmp_path / "rp")
+        led.record_plan(tmp_path / "rp", "emergency")
         assert led.daily()["hours"].sum() == approx(2.0)
     assert checked(tmp_path / "rp") == []
 

@@ -24,7 +24,7 @@ from .windows import LedgerInputError
 ONE_DAY = timedelta(days=1)
 
 
-def plan_budgets(ledger, inst: Instance, notice_category: str = "emergency",
+def plan_budgets(ledger, inst: Instance, notice_category: str = W.DEFAULT_NOTICE_CATEGORY,
                  exclude_plan_ids: tuple[str, ...] = ()) -> tuple[PermitBudget, ...]:
     """Budgets for every generator of ``inst`` from ``ledger`` (a :class:`Ledger`). Every generator must be
     a unit of the ledger: a plan for a unit whose permit is not on record could overrun it unseen."""

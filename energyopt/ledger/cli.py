@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from .store import DEFAULT_PATH, ENV_PATH, Ledger
-from .windows import CATEGORIES, UNITS, LedgerError, LedgerInputError
+from .windows import CATEGORIES, DEFAULT_NOTICE_CATEGORY, UNITS, LedgerError, LedgerInputError
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 3
 EXIT_EXCEEDS, EXIT_CORRUPT, EXIT_LOCKED = 10, 11, 12
@@ -145,7 +145,7 @@ def add(unit_id, day, category, hours, starts, fuel_gal, nox_kg, note, allow_ove
 
 @ledger_group.command(epilog=EXIT_CODES_HELP)
 @click.argument("plan_dir", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--notice-category", type=click.Choice(CATEGORIES), default="emergency", show_default=True,
+@click.option("--notice-category", type=click.Choice(CATEGORIES), default=DEFAULT_NOTICE_CATEGORY, show_default=True,
               help="Category of hours run inside a curtailment notice (non_emergency for demand-response "
                    "programs that count as non-emergency use); hours outside notices are non_emergency.")
 @click.option("--allow-over", is_flag=True, help="Record even if a permit window goes over its limit (flagged).")

@@ -16,7 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from .store import now_utc
-from .windows import CATEGORIES, ONE_DAY, LedgerInputError, Row
+from .windows import CATEGORIES, DEFAULT_NOTICE_CATEGORY, ONE_DAY, LedgerInputError, Row
 
 CSV_COLUMNS = ("unit_id", "date", "category", "hours", "starts", "fuel_gal", "nox_kg")
 CSV_OPTIONAL = ("note",)
@@ -328,7 +328,7 @@ def plan_rows(plan: Plan, timezones: dict[str, str], notice_category: str) -> tu
     return rows, problems
 
 
-def record_plan(ledger, folder, notice_category: str = "emergency", allow_over: bool = False,
+def record_plan(ledger, folder, notice_category: str = DEFAULT_NOTICE_CATEGORY, allow_over: bool = False,
                 allow_overlap: bool = False) -> PlanOutcome:
     """Record a result folder of ``energyopt solve``: idempotent by plan id (``summary.json["plan_id"]``, else
     the SHA-256 of summary.json and steps.csv). The same id with other content is refused, and so is a plan

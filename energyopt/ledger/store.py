@@ -319,7 +319,7 @@ class Ledger:
             self._audit(con, "add_entry", {"entry_id": entry_id, **_row_dict(row), "allow_over": allow_over})
         return entry_id
 
-    def record_plan(self, result_dir, notice_category: str = "emergency", allow_over: bool = False,
+    def record_plan(self, result_dir, notice_category: str = W.DEFAULT_NOTICE_CATEGORY, allow_over: bool = False,
                     allow_overlap: bool = False):
         """Record a result folder of ``energyopt solve`` (see :func:`energyopt.ledger.importer.record_plan`)."""
         from .importer import record_plan

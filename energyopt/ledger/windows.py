@@ -28,6 +28,10 @@ import numpy as np
 KINDS = ("calendar_year", "rolling_12_months", "day")
 METRICS = ("hours", "nox_kg", "fuel_gal")
 CATEGORIES = ("emergency", "non_emergency", "testing")
+#: How generator hours inside a curtailment notice count unless told otherwise: non-emergency, as US EPA's 2025
+#: guidance counts demand response dispatched by the balancing authority (domain.md); the conservative
+#: choice, since it draws on the 50 h/yr non-emergency allowance. Pass "emergency" for a declared emergency.
+DEFAULT_NOTICE_CATEGORY = "non_emergency"
 APPLIES_TO: dict[str, frozenset[str]] = {
     "all": frozenset(CATEGORIES),
     "non_emergency": frozenset({"non_emergency"}),

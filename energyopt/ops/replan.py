@@ -269,7 +269,7 @@ def _apply_actuals(inst: Instance, actuals: pd.DataFrame, name: str, n_fixed: in
 
 def replan(previous_dir: str | Path, now, *, instance: str | Path | None = None, response_minutes: float = 0.0,
            actuals: pd.DataFrame | None = None, actuals_name: str = "actuals", add_notices: list[dict] = (),
-           cancel_notices: list[str] = (), options=None, ledger=None, notice_category: str = "emergency"):
+           cancel_notices: list[str] = (), options=None, ledger=None, notice_category: str | None = None):
     """Re-optimize a plan from ``now``; returns ``(Result, diff)`` where ``diff`` is :func:`plan_diff`'s dict
     (None when the re-plan has no schedule). ``ledger`` (a :class:`~energyopt.ledger.Ledger`) bounds the
     generators by what their permit windows have left, leaving out entries of the plans this one replaces."""
@@ -290,7 +290,8 @@ def replan(previous_dir: str | Path, now, *, instance: str | Path | None = None,
     budgets = ()
     if ledger is not None:
         from ..ledger.budgets import plan_budgets
-        budgets = plan_budgets(ledger, inst, notice_category, exclude_plan_ids=tuple(supersedes))
+        budgets = plan_budgets(ledger, inst, *([notice_category] if notice_category else []),
+                               exclude_plan_ids=tuple(supersedes))
     result = solve(inst, options, history=history, budgets=budgets)
     fixed_until = inst.time.start + pd.Timedelta(minutes=inst.time.step_minutes * history.n_fixed)
     result.summary["replan"] = {

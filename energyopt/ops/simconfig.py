@@ -11,7 +11,7 @@ from pydantic import ValidationError, model_validator
 
 from ..inputs.errors import InstanceError, Problem
 from ..inputs.schema import F, Number, OptionalNumber, Section
-from ..ledger.windows import CATEGORIES
+from ..ledger.windows import CATEGORIES, DEFAULT_NOTICE_CATEGORY
 
 
 class SimConfig(Section):
@@ -49,7 +49,7 @@ class SimConfig(Section):
                                       "copied, never written: the simulation records into its own copy")
     ledger_windows: tuple[str, ...] = F((), desc="permit windows (KIND:APPLIES_TO:METRIC:LIMIT, docs/ledger.md) of every "
                                        "generator the ledger does not know yet")
-    notice_category: str = F("emergency", desc="category of generator hours inside a notice, for the ledger",
+    notice_category: str = F(DEFAULT_NOTICE_CATEGORY, desc="category of generator hours inside a notice, for the ledger",
                              source="domain.md: US EPA emergency-engine rules")
     mip_gap: Number = F(1e-4, ge=0, le=1, desc="relative MIP gap of every daily solve")
     time_limit_s: OptionalNumber = F(60.0, gt=0, unit="s", desc="time limit of every daily solve")
