@@ -371,8 +371,11 @@ def headroom(instance: Path, hours, energy, max_mw, out_file, time_limit) -> Non
         limits = [float(x) for x in text.split(",") if x.strip()]
     except ValueError:
         _fail(f"--{'hours' if mode == 'hours' else 'energy-percent'}: {text!r} is not a list of numbers", EXIT_USAGE)
-    if not limits or any(x < 0 for x in limits):
-        _fail("the limits must be numbers >= 0", EXIT_USAGE)
+    import math
+    if not limits or any(not math.isfinite(x) or x < 0 for x in limits):
+        _fail("the limits must be finite numbers >= 0", EXIT_USAGE)
+    if out_file is not None and not out_file.absolute().parent.is_dir():
+        _fail(f"--out: the folder {out_file.absolute().parent} does not exist", EXIT_BAD_INPUT)
     try:
         inst = load_instance(instance)
     except InstanceError as exc:

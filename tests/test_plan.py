@@ -235,3 +235,69 @@ def test_a_battery_is_sized_to_the_event(tmp_path):
     assert s["sizes"]["gensets"] == {"D": 0}
     assert s["sizes"]["battery_mwh"] == approx(20.0) and s["sizes"]["battery_mw"] == approx(5.0)
     assert s["annual_cost_usd"]["total"] == approx(GRID + 200_000 + 500)
+
+
+# -- review regressions ----------------------------------------------------------------------------------
+def test_genset_minimum_up_time_is_held_by_the_fleet(tmp_path):
+    # A notice-only type with an 8-hour minimum up time cannot serve a 4-hour notice (it would have to run
+    # past the window, where it may not): infeasible, where it used to be accepted.
+    p = write_plan(tmp_path)
+    p.write_text(p.read_text().replace("max_units = 4", "max_units = 4\nmin_up_hours = 8.0"))
+    assert run_plan(p).summary["status"] == "infeasible"
+
+
+def test_scenario_files_with_one_name_stay_apart_and_a_repeated_file_is_refused(tmp_path):
+    p = write_plan(tmp_path, events=0)
+    for d, n in (("a", 1), ("b", 15)):
+        (tmp_path / d).mkdir()
+        notices_csv(tmp_path / d / "s.csv", n, 17.5)
+    text = p.read_text().replace("scenario_files = []", 'scenario_files = ["a/s.csv", "b/s.csv"]')
+    p.write_text(text)
+    names = [r["scenario"] for r in run_plan(p).summary["scenarios"]]
+    assert names == ["a/s", "b/s"]
+    p.write_text(text.replace('"b/s.csv"', '"a/s.csv"'))
+    with pytest.raises(InstanceError, match="listed more than once"):
+        run_plan(p)
+
+
+def test_permit_hours_are_reported_per_year_for_a_shorter_horizon(tmp_path):
+    # A 730-hour horizon (a twelfth of a year) with one 4-hour notice needing one unit: the operating figures
+    # scale by 8,760 / 730 = 12, so the unit's non-emergency hours are 48 a year against its 50.
+    p = write_plan(tmp_path, cap=17.5)
+    site = tmp_path / "site.toml"
+    site.write_text(site.read_text().replace("hours = 8760", "hours = 730").replace(
+        '"2025-01-01T00:00:00+00:00"', '"2025-06-20T00:00:00+00:00"'))
+    (row,) = run_plan(p).summary["scenarios"]
+    assert row["D.non_emergency_hours"] == approx(48.0) and row["D.non_emergency_hours_limit"] == approx(50.0)
+
+
+def test_thermal_storage_is_sized_to_the_event(tmp_path):
+    # Cooling: COP 5 at every temperature, ample chillers; IT 20 MW, so cooling draws 20 / 5 = 4 MW: 24 MW.
+    # One 4-hour notice caps import at 22 MW: the tank must absorb q MW_th with 20 + (20 - q) / 5 <= 22,
+    # q >= 10 MW_th for 4 h = 40 MWh_th (its 0.5/h rate then allows 20 MW_th). Gensets cost $10^9: none.
+    # $10,000/MWh_th over 10 years at 0% (CRF 0.1) = $1,000/MWh_th-yr -> $40,000; the chilling energy is only
+    # moved in time (lossless tank, one price), so grid energy stays 24 MW x 8,760 h x $50.
+    p = write_plan(tmp_path, cap=22.0, capex=1e9)
+    site = tmp_path / "site.toml"
+    site.write_text(site.read_text() + "\n[cooling]\noutdoor_temp_c = 25.0\nrated_capacity_mw_th = 60.0\n"
+                    "cop_curve = [[0.0, 5.0], [50.0, 5.0]]\ncapacity_derate_curve = [[0.0, 1.0], [50.0, 1.0]]\n")
+    p.write_text(p.read_text().replace('mode = "stochastic"', 'mode = "stochastic"\ndiscount_rate = 0.0')
+                 + "\n[thermal_storage]\ncapex_usd_per_mwh_th = 10000.0\nlife_years = 10\nmax_mwh_th = 200.0\n"
+                   "initial_fraction = 0.0\n")
+    s = run_plan(p).summary
+    assert s["sizes"]["gensets"] == {"D": 0}
+    assert s["sizes"]["thermal_storage_mwh_th"] == approx(40.0)
+    assert s["annual_cost_usd"]["total"] == approx(24 * 8760 * 50.0 + 40_000)
+
+
+def test_bad_random_scenarios_and_headroom_arguments_exit_cleanly(run_cli, tmp_path):
+    p = write_plan(tmp_path, events=0)
+    p.write_text(p.read_text() + "\n[random_scenarios]\ncount = 2\nbaseline_mw = 20.0\nevents_per_year = 100000.0\n")
+    proc = run_cli("plan", p, "--out", tmp_path / "o")
+    assert_exit(proc, 3)
+    assert "random_scenarios" in proc.stderr and not (tmp_path / "o").exists()
+    site = headroom_site(tmp_path / "h")
+    assert_exit(run_cli("headroom", site, "--hours", "nan"), 2)
+    proc = run_cli("headroom", site, "--hours", "0", "--out", tmp_path / "missing" / "h.csv")
+    assert_exit(proc, 3)
+    assert "does not exist" in proc.stderr

@@ -50,6 +50,7 @@ class BatteryCandidate(Section):
 
 class ThermalCandidate(Section):
     capex_usd_per_mwh_th: Number = F(unit="$/MWh thermal", ge=0, desc="cost of chilled-water storage capacity")
+    fixed_om_usd_per_mwh_th_year: Number = F(0.0, unit="$/MWh thermal-yr", ge=0, desc="fixed O&M per MWh installed")
     life_years: Number = F(30.0, unit="yr", gt=0, le=60, desc="economic life")
     max_mwh_th: Number = F(unit="MWh thermal", ge=0, desc="largest tank considered")
     c_rate_per_h: Number = F(0.5, gt=0, le=10, unit="1/h",

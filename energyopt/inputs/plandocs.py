@@ -32,7 +32,9 @@ inside its air permits, and pays the least per year.
   cooling, training, inference, the site's own generators and battery) with that scenario's notices, plus
   the candidate types as a fleet: `fleet.On[k,t]` units on (integer, <= `Units[k]`), output between the
   minimum load and capacity of the units on, starts, fuel, CO2, NOx and their costs as for single units.
-  Identical units are aggregated into counts: no symmetry, far fewer integers.
+  Identical units are aggregated into counts: no symmetry, far fewer integers. Minimum up and down times
+  hold for the count (`fleet.min_up[k,t]`: units started in the last U steps are still on;
+  `fleet.min_down[k,t]`: units stopped in the last D steps are still off, of those installed).
 - **Permits per unit, per year**: `fleet.non_emergency_permit[k]` (hours outside notices, and inside them
   when `notice_category = "non_emergency"`, the default per EPA's 2025 guidance on demand response) <=
   `non_emergency_hours_per_year` x `Units[k]`; `fleet.total_permit[k]` for all hours; `fleet.event_permit`
@@ -40,8 +42,10 @@ inside its air permits, and pays the least per year.
   year stands for a year: its operating cost and permit hours are scaled by 8,760 / its hours.
 - **Scenarios**: each a year of notices, from CSV files (`scenario_files`, docs/events.md) or drawn by the
   event generator (`random_scenarios`, seeds `seed`, `seed + 1`, ...), equally likely. `stochastic`
-  minimizes capex plus the mean operating cost, `robust` capex plus the worst; every scenario must be met
-  in both, so robust costs at least as much as stochastic.
+  minimizes capex plus the mean operating cost, `robust` capex plus the worst (with a 1e-6 weight on the
+  mean, so that the other scenarios' reported operations are optimal too); every scenario must be met in
+  both, so robust costs at least as much as stochastic. Scenario names are the files' names (with their
+  folders where two share a name); a file listed twice is refused.
 - **Planning approximations**: training jobs' on/off is relaxed to a fraction (at hourly steps over a year,
   the exact commitment of each job changes the sizes little and the solve time a lot); the battery keeps its
   charge/discharge binary.
@@ -50,7 +54,9 @@ inside its air permits, and pays the least per year.
 
 `DIR/plan.json` (sizes; annual cost: capex and fixed O&M by item, operations, total; per scenario its
 operating cost by term, hours used by each type against its permit windows, inference shed, unfinished
-training work and jobs late; solver status, gap and times), `DIR/scenarios.csv` (the per-scenario rows),
+training work and jobs late; solver status, gap and times; permit hours are a year's, scaled like the
+operating cost; the site's own generators' hours over the horizon as `site.<id>.hours`, bounded by their
+instance permits), `DIR/scenarios.csv` (the per-scenario rows),
 and `DIR/count_table.csv` (`count_table = true`): the total cost with each type's count fixed from its
 existing units to three past the optimum, every other size re-optimized, so a planner sees how flat the
 optimum is. The folder is written atomically; an existing folder is replaced only if it holds a plan.

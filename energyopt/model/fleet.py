@@ -9,6 +9,7 @@ operating cost is.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -43,6 +44,7 @@ def build(b: pyo.Block, inst: Instance, sizing: FleetSizing) -> None:
     b.On = pyo.Var(KT, domain=pyo.NonNegativeIntegers, bounds=lambda _, k, t: (0, types[k].max_units))
     b.Output_MW = pyo.Var(KT, bounds=lambda _, k, t: (0.0, types[k].capacity_mw * types[k].max_units))
     b.Start = pyo.Var(KT, bounds=lambda _, k, t: (0.0, types[k].max_units))
+    b.Stop = pyo.Var(KT, bounds=lambda _, k, t: (0.0, types[k].max_units))
     for k in K:
         for t in np.flatnonzero(~allowed_steps(inst, types[k].dispatch)):
             b.On[k, int(t)].fix(0)
@@ -50,7 +52,16 @@ def build(b: pyo.Block, inst: Instance, sizing: FleetSizing) -> None:
     b.max_output = pyo.Constraint(KT, rule=lambda _, k, t: b.Output_MW[k, t] <= types[k].capacity_mw * b.On[k, t])
     b.min_output = pyo.Constraint(KT, rule=lambda _, k, t: b.Output_MW[k, t]
                                   >= types[k].min_load_fraction * types[k].capacity_mw * b.On[k, t])
-    b.start_def = pyo.Constraint(KT, rule=lambda _, k, t: b.Start[k, t] >= b.On[k, t] - (b.On[k, t - 1] if t else 0))
+    b.transition = pyo.Constraint(KT, rule=lambda _, k, t: b.On[k, t] - (b.On[k, t - 1] if t else 0)
+                                  == b.Start[k, t] - b.Stop[k, t])
+    # Aggregated minimum up/down times: units started in the last U steps are still on; units stopped in the
+    # last D steps are still off (of the units installed).
+    up = {k: math.ceil(types[k].min_up_hours / dt - 1e-9) for k in K}
+    down = {k: math.ceil(types[k].min_down_hours / dt - 1e-9) for k in K}
+    b.min_up = pyo.Constraint([(k, t) for k, t in KT if up[k] > 1], rule=lambda _, k, t: sum(
+        b.Start[k, s] for s in range(max(0, t - up[k] + 1), t + 1)) <= b.On[k, t])
+    b.min_down = pyo.Constraint([(k, t) for k, t in KT if down[k] > 1], rule=lambda _, k, t: sum(
+        b.Stop[k, s] for s in range(max(0, t - down[k] + 1), t + 1)) <= N[k] - b.On[k, t])
 
     counted = inside if sizing.notice_category == "non_emergency" else np.zeros_like(inside)
     non_em = ~inside | counted

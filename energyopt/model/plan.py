@@ -22,6 +22,9 @@ from .fleet import FleetSizing
 from .storage import BatterySizing
 
 
+ROBUST_TIE_WEIGHT = 1e-6
+
+
 def crf(rate: float, years: float) -> float:
     """Capital recovery factor: the annual payment per $ of capex over ``years`` at ``rate``."""
     if rate == 0:
@@ -67,6 +70,7 @@ def build_plan_model(plan: PlanFile, scenarios: dict[str, Instance]) -> PlanMode
         capex["fixed_om.battery"] = bat.fixed_om_usd_per_mwh_year * m.Battery_MWh
     if tes is not None:
         capex["thermal_storage"] = crf(plan.discount_rate, tes.life_years) * tes.capex_usd_per_mwh_th * m.Thermal_MWh_th
+        capex["fixed_om.thermal_storage"] = tes.fixed_om_usd_per_mwh_th_year * m.Thermal_MWh_th
     m.annual_capex_usd = pyo.Expression(list(capex), rule=lambda _, k: capex[k])
 
     sizing = Sizing(
@@ -88,5 +92,9 @@ def build_plan_model(plan: PlanFile, scenarios: dict[str, Instance]) -> PlanMode
         m.Worst_Opex_USD = pyo.Var()
         m.worst = pyo.Constraint(names, rule=lambda _, s: m.Worst_Opex_USD >= scale * m.scenario[s].opex_usd)
         m.annual_opex_usd = pyo.Expression(expr=m.Worst_Opex_USD)
-    m.objective = pyo.Objective(expr=capex_total + m.annual_opex_usd)
+    # In robust mode only the worst scenario prices the design; a weight of 1e-6 on the others' mean makes
+    # their operations (and so their reported figures) optimal too, without changing the design.
+    tie = ROBUST_TIE_WEIGHT * sum(scale * m.scenario[s].opex_usd for s in names) / len(names) \
+        if plan.mode == "robust" else 0
+    m.objective = pyo.Objective(expr=capex_total + m.annual_opex_usd + tie)
     return PlanModel(m, names, scale, first.time.dt_hours)

@@ -36,10 +36,16 @@ def scenario_instances(plan: PlanFile, base: Path) -> dict[str, Instance]:
     first = load_instance(site, patch=lambda raw: raw.pop("notices", None))
     tz = first.time.start.tz
     if plan.scenario_files:
+        dupes = sorted({f for f in plan.scenario_files if plan.scenario_files.count(f) > 1})
+        if dupes:
+            raise InstanceError([Problem("scenario_files", f"{f!r} is listed more than once (each file is one "
+                                         "equally likely scenario)") for f in dupes], "plan")
+        stems = [Path(f).stem for f in plan.scenario_files]
         out = {}
-        for f in plan.scenario_files:
+        for f, stem in zip(plan.scenario_files, stems):
+            name = stem if stems.count(stem) == 1 else str(Path(f).with_suffix(""))   # unique names
             notices = events.read_notices(base / f, timezone=str(tz))
-            out[Path(f).stem] = with_notices(notices, f"scenario {f}")
+            out[name] = with_notices(notices, f"scenario {f}")
         return out
     if plan.random_scenarios is not None:
         rs = plan.random_scenarios
@@ -50,7 +56,11 @@ def scenario_instances(plan: PlanFile, base: Path) -> dict[str, Instance]:
                 kw["events_per_year"] = rs.events_per_year
             if rs.reduction_fraction is not None:
                 kw["reduction_fraction"] = rs.reduction_fraction
-            spec = events.EventSpec(**kw)
+            try:
+                spec = events.EventSpec(**kw)
+            except ValueError as exc:   # pydantic's ValidationError is a ValueError
+                raise InstanceError([Problem("random_scenarios", str(exc).splitlines()[-1] if str(exc) else
+                                             "invalid", "plan")], "plan") from None
             notices = events.draw_notices(spec, first.time.start.to_pydatetime(), first.time.end.to_pydatetime(),
                                           str(tz), rs.baseline_mw)
             out[f"random-{rs.seed + k}"] = with_notices(notices, f"random scenario {k}")
@@ -102,11 +112,13 @@ def count_table(plan: PlanFile, pm, opts) -> list[dict]:
             continue
         for n in range(g.existing_units, min(g.max_units, best[g.id] + 3) + 1):
             m.Units[g.id].fix(n)
-            info = solve_model(m, opts)
+            try:
+                info = solve_model(m, opts)
+            finally:
+                m.Units[g.id].unfix()
             rows.append({"type": g.id, "units": n, "status": info.status.value,
                          "total_usd_per_year": info.objective_usd if info.status.has_schedule else None,
                          "mip_gap": info.mip_gap, "optimum": n == best[g.id]})
-            m.Units[g.id].unfix()
     return rows
 
 

@@ -56,13 +56,17 @@ def scenario_row(plan: PlanFile, pm, s: str) -> dict:
     if hasattr(b, "fleet"):
         for g in plan.genset_types:
             n = max(int(round(_v(pm.model.Units[g.id]))), 0)
-            row[f"{g.id}.unit_hours"] = _v(b.fleet.unit_hours[g.id])
-            row[f"{g.id}.non_emergency_hours"] = _v(b.fleet.non_emergency_hours[g.id])
+            # a year's hours (the horizon's times the same scale as the operating cost), as the permits see them
+            row[f"{g.id}.unit_hours"] = pm.scale * _v(b.fleet.unit_hours[g.id])
+            row[f"{g.id}.non_emergency_hours"] = pm.scale * _v(b.fleet.non_emergency_hours[g.id])
             row[f"{g.id}.non_emergency_hours_limit"] = (g.non_emergency_hours_per_year * n
                                                         if g.non_emergency_hours_per_year is not None else None)
             row[f"{g.id}.total_hours_limit"] = (g.total_hours_per_year * n
                                                 if g.total_hours_per_year is not None else None)
             row[f"{g.id}.output_mwh"] = dt * sum(_v(b.fleet.Output_MW[g.id, t]) for t in range(len(b.power_balance)))
+    if hasattr(b, "generators"):   # the site's own units: their instance permits, over the horizon
+        for gid in sorted({g for g, _ in b.generators.On}):
+            row[f"site.{gid}.hours"] = _v(b.generators.run_hours[gid])
     if hasattr(b, "inference"):
         row["inference_shed_mwh"] = dt * sum(_v(b.inference.shed_mw[k]) for k in b.inference.shed_mw)
     else:
