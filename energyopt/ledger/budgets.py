@@ -11,7 +11,7 @@ it), the rest as non-emergency; steps are split at local midnight.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -19,9 +19,9 @@ import numpy as np
 from ..inputs import Instance
 from ..inputs.budgets import PermitBudget
 from . import windows as W
+from .importer import step_cuts
 from .windows import LedgerInputError
 
-ONE_DAY = timedelta(days=1)
 
 
 def plan_budgets(ledger, inst: Instance, notice_category: str = W.DEFAULT_NOTICE_CATEGORY,
@@ -59,13 +59,7 @@ def step_shares(inst: Instance, tz: ZoneInfo, notice_category: str) -> dict[tupl
     out: dict[tuple[date, str], np.ndarray] = defaultdict(lambda: np.zeros(g.n_steps))
     for t, a in enumerate(g.index):
         a = a.to_pydatetime().astimezone(timezone.utc)
-        b = a + step
-        cuts = {a, b} | {x for x in edges if a < x < b}
-        m = datetime.combine(a.astimezone(tz).date() + ONE_DAY, time(0), tz).astimezone(timezone.utc)
-        while m < b:
-            cuts.add(m)
-            m = datetime.combine(m.astimezone(tz).date() + ONE_DAY, time(0), tz).astimezone(timezone.utc)
-        cuts = sorted(cuts)
+        cuts = step_cuts(a, a + step, tz, edges)
         for u, v in zip(cuts, cuts[1:]):
             inside = any(ns <= u and v <= ne for ns, ne in notices)
             out[(u.astimezone(tz).date(), notice_category if inside else "non_emergency")][t] += (v - u) / step

@@ -272,8 +272,9 @@ def load_plan(folder) -> Plan:
     return Plan(folder, plan_id, content_hash, step, times, generators, notices, start, end, tuple(supersedes))
 
 
-def _cuts(a: datetime, b: datetime, tz: ZoneInfo, edges: list[datetime]) -> list[datetime]:
-    """Split the step ``[a, b)`` at notice edges and local midnights (UTC times)."""
+def step_cuts(a: datetime, b: datetime, tz: ZoneInfo, edges: list[datetime]) -> list[datetime]:
+    """Split the step ``[a, b)`` at notice edges and local midnights (UTC times); the one rule by which a
+    recorded plan and a plan's budgets (ledger/budgets.py) both count hours."""
     cuts = {a, b} | {x for x in edges if a < x < b}
     m = datetime.combine(a.astimezone(tz).date() + ONE_DAY, time(0), tz).astimezone(timezone.utc)
     while m < b:
@@ -306,7 +307,7 @@ def plan_rows(plan: Plan, timezones: dict[str, str], notice_category: str) -> tu
         prev = 0
         for t, a in enumerate(plan.times):
             if on[t] or fuel[t] > 0 or nox[t] > 0:
-                cuts = _cuts(a, a + plan.step, tz, edges)
+                cuts = step_cuts(a, a + plan.step, tz, edges)
                 for i, (u, v) in enumerate(zip(cuts, cuts[1:])):
                     frac = (v - u) / plan.step
                     inside = any(ns <= u and v <= ne for ns, ne in plan.notices)

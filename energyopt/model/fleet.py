@@ -9,7 +9,6 @@ operating cost is.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,7 +16,7 @@ import pyomo.environ as pyo
 
 from ..inputs import Instance
 from ..inputs.plan import GensetType
-from .generators import allowed_steps
+from .generators import allowed_steps, commitment, fuel_and_costs
 
 
 @dataclass(frozen=True)
@@ -49,19 +48,7 @@ def build(b: pyo.Block, inst: Instance, sizing: FleetSizing) -> None:
         for t in np.flatnonzero(~allowed_steps(inst, types[k].dispatch)):
             b.On[k, int(t)].fix(0)
     b.installed = pyo.Constraint(KT, rule=lambda _, k, t: b.On[k, t] <= N[k])
-    b.max_output = pyo.Constraint(KT, rule=lambda _, k, t: b.Output_MW[k, t] <= types[k].capacity_mw * b.On[k, t])
-    b.min_output = pyo.Constraint(KT, rule=lambda _, k, t: b.Output_MW[k, t]
-                                  >= types[k].min_load_fraction * types[k].capacity_mw * b.On[k, t])
-    b.transition = pyo.Constraint(KT, rule=lambda _, k, t: b.On[k, t] - (b.On[k, t - 1] if t else 0)
-                                  == b.Start[k, t] - b.Stop[k, t])
-    # Aggregated minimum up/down times: units started in the last U steps are still on; units stopped in the
-    # last D steps are still off (of the units installed).
-    up = {k: math.ceil(types[k].min_up_hours / dt - 1e-9) for k in K}
-    down = {k: math.ceil(types[k].min_down_hours / dt - 1e-9) for k in K}
-    b.min_up = pyo.Constraint([(k, t) for k, t in KT if up[k] > 1], rule=lambda _, k, t: sum(
-        b.Start[k, s] for s in range(max(0, t - up[k] + 1), t + 1)) <= b.On[k, t])
-    b.min_down = pyo.Constraint([(k, t) for k, t in KT if down[k] > 1], rule=lambda _, k, t: sum(
-        b.Stop[k, s] for s in range(max(0, t - down[k] + 1), t + 1)) <= N[k] - b.On[k, t])
+    commitment(b, types, T, dt, installed=lambda k: N[k])
 
     counted = inside if sizing.notice_category == "non_emergency" else np.zeros_like(inside)
     non_em = ~inside | counted
@@ -78,14 +65,4 @@ def build(b: pyo.Block, inst: Instance, sizing: FleetSizing) -> None:
                                     rule=lambda _, k, e: sum(dt * b.On[k, t] for t in windows[e])
                                     <= types[k].max_hours_per_event * N[k])
 
-    b.fuel_gal = pyo.Expression(KT, rule=lambda _, k, t: dt * (
-        types[k].fuel_noload_gal_per_h() * b.On[k, t] + types[k].fuel_slope_gal_per_mwh * b.Output_MW[k, t]))
-    b.nox_kg = pyo.Expression(K, rule=lambda _, k: sum(types[k].nox_kg_per_mwh * dt * b.Output_MW[k, t] for t in T))
-    b.co2_kg = pyo.Expression(expr=sum(types[k].co2_kg_per_gal * b.fuel_gal[k, t] for k, t in KT))
-    b.supply_mw = pyo.Expression(T, rule=lambda _, t: sum(b.Output_MW[k, t] for k in K))
-    carbon_usd_per_kg = inst.grid.carbon_price_usd_per_t / 1000.0
-    b.cost_usd = pyo.Expression(["fuel", "startup", "carbon"], rule=lambda _, c: {
-        "fuel": sum(types[k].fuel_price_usd_per_gal * b.fuel_gal[k, t] for k, t in KT),
-        "startup": sum(types[k].startup_cost_usd * b.Start[k, t] for k, t in KT),
-        "carbon": carbon_usd_per_kg * b.co2_kg,
-    }[c])
+    fuel_and_costs(b, inst, types, T)

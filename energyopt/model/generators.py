@@ -9,6 +9,7 @@ import pyomo.environ as pyo
 from ..inputs import Instance
 from ..inputs.budgets import PermitBudget
 from ..inputs.history import History, column
+from ..inputs.schema import GeneratorBase
 
 
 def allowed_steps(inst: Instance, dispatch: str) -> np.ndarray:
@@ -36,24 +37,8 @@ def build(b: pyo.Block, inst: Instance, budgets: tuple[PermitBudget, ...] = ()) 
         for t in np.flatnonzero(~allowed_steps(inst, g.dispatch)):
             b.On[g.id, int(t)].fix(0)
 
-    b.max_output = pyo.Constraint(GT, rule=lambda _, g, t: b.Output_MW[g, t] <= units[g].capacity_mw * b.On[g, t])
-    b.min_output = pyo.Constraint(GT, rule=lambda _, g, t: b.Output_MW[g, t]
-                                  >= units[g].min_load_fraction * units[g].capacity_mw * b.On[g, t])
-    # Units start the horizon off.
-    b.transition = pyo.Constraint(GT, rule=lambda _, g, t: b.On[g, t] - (b.On[g, t - 1] if t else 0)
-                                  == b.Start[g, t] - b.Stop[g, t])
-
-    def up_steps(g):
-        return math.ceil(units[g].min_up_hours / dt - 1e-9)
-
-    def down_steps(g):
-        return math.ceil(units[g].min_down_hours / dt - 1e-9)
-
-    b.min_up = pyo.Constraint([(g, t) for g, t in GT if up_steps(g) > 1], rule=lambda _, g, t: sum(
-        b.Start[g, s] for s in range(max(0, t - up_steps(g) + 1), t + 1)) <= b.On[g, t])
+    commitment(b, units, T, dt, installed=lambda g: 1)   # units start the horizon off
     b.min_up_after_now = pyo.Constraint(pyo.Any)   # filled only when re-planning (see fix)
-    b.min_down = pyo.Constraint([(g, t) for g, t in GT if down_steps(g) > 1], rule=lambda _, g, t: sum(
-        b.Stop[g, s] for s in range(max(0, t - down_steps(g) + 1), t + 1)) <= 1 - b.On[g, t])
 
     b.run_hours = pyo.Expression(list(units), rule=lambda _, g: sum(dt * b.On[g, t] for t in T))
     b.run_hours_permit = pyo.Constraint(list(units), rule=lambda _, g: b.run_hours[g] <= units[g].run_hours_left)
@@ -66,22 +51,53 @@ def build(b: pyo.Block, inst: Instance, budgets: tuple[PermitBudget, ...] = ()) 
     b.event_hours_permit = pyo.Constraint(events, rule=lambda _, g, k: sum(
         dt * b.On[g, t] for t in windows[k]) <= units[g].max_hours_per_event)
 
-    b.fuel_gal = pyo.Expression(GT, rule=lambda _, g, t: dt * (
-        units[g].fuel_noload_gal_per_h() * b.On[g, t] + units[g].fuel_slope_gal_per_mwh * b.Output_MW[g, t]))
-    b.nox_kg = pyo.Expression(list(units), rule=lambda _, g: sum(
-        units[g].nox_kg_per_mwh * dt * b.Output_MW[g, t] for t in T))
+    fuel_and_costs(b, inst, units, T)
     b.nox_permit = pyo.Constraint([g for g in units if units[g].nox_cap_kg is not None],
                                   rule=lambda _, g: b.nox_kg[g] <= units[g].nox_cap_kg)
     _budgets(b, inst, budgets)
-    b.co2_kg = pyo.Expression(expr=sum(units[g].co2_kg_per_gal * b.fuel_gal[g, t] for g, t in GT))
-    b.supply_mw = pyo.Expression(T, rule=lambda _, t: sum(b.Output_MW[g, t] for g in units))
 
+
+def steps_of(hours: float, dt: float) -> int:
+    """Whole steps that cover ``hours`` (a minimum up or down time)."""
+    return math.ceil(hours / dt - 1e-9)
+
+
+def commitment(b: pyo.Block, specs: dict[str, GeneratorBase], T: range, dt: float, installed) -> None:
+    """Output limits, on/off transitions and minimum up/down times of ``b.On[k,t]`` units of each spec (one
+    unit, or a count of identical units of which ``installed(k)`` are installed), from ``b.Output_MW``,
+    ``b.Start`` and ``b.Stop``. The horizon starts with every unit off."""
+    KT = [(k, t) for k in specs for t in T]
+    b.max_output = pyo.Constraint(KT, rule=lambda _, k, t: b.Output_MW[k, t] <= specs[k].capacity_mw * b.On[k, t])
+    b.min_output = pyo.Constraint(KT, rule=lambda _, k, t: b.Output_MW[k, t]
+                                  >= specs[k].min_load_fraction * specs[k].capacity_mw * b.On[k, t])
+    b.transition = pyo.Constraint(KT, rule=lambda _, k, t: b.On[k, t] - (b.On[k, t - 1] if t else 0)
+                                  == b.Start[k, t] - b.Stop[k, t])
+    # Units started in the last U steps are still on; units stopped in the last D steps are still off.
+    up = {k: steps_of(specs[k].min_up_hours, dt) for k in specs}
+    down = {k: steps_of(specs[k].min_down_hours, dt) for k in specs}
+    b.min_up = pyo.Constraint([(k, t) for k, t in KT if up[k] > 1], rule=lambda _, k, t: sum(
+        b.Start[k, s] for s in range(max(0, t - up[k] + 1), t + 1)) <= b.On[k, t])
+    b.min_down = pyo.Constraint([(k, t) for k, t in KT if down[k] > 1], rule=lambda _, k, t: sum(
+        b.Stop[k, s] for s in range(max(0, t - down[k] + 1), t + 1)) <= installed(k) - b.On[k, t])
+
+
+def fuel_and_costs(b: pyo.Block, inst: Instance, specs: dict[str, GeneratorBase], T: range) -> None:
+    """Fuel (an intercept while on plus a slope), NOx, CO2, the power supplied, and the cost terms (fuel,
+    start-ups, carbon) of ``b.On`` / ``b.Output_MW`` / ``b.Start`` units of each spec."""
+    dt = inst.time.dt_hours
+    KT = [(k, t) for k in specs for t in T]
+    b.fuel_gal = pyo.Expression(KT, rule=lambda _, k, t: dt * (
+        specs[k].fuel_noload_gal_per_h() * b.On[k, t] + specs[k].fuel_slope_gal_per_mwh * b.Output_MW[k, t]))
+    b.nox_kg = pyo.Expression(list(specs), rule=lambda _, k: sum(
+        specs[k].nox_kg_per_mwh * dt * b.Output_MW[k, t] for t in T))
+    b.co2_kg = pyo.Expression(expr=sum(specs[k].co2_kg_per_gal * b.fuel_gal[k, t] for k, t in KT))
+    b.supply_mw = pyo.Expression(T, rule=lambda _, t: sum(b.Output_MW[k, t] for k in specs))
     carbon_usd_per_kg = inst.grid.carbon_price_usd_per_t / 1000.0
-    b.cost_usd = pyo.Expression(["fuel", "startup", "carbon"], rule=lambda _, k: {
-        "fuel": sum(units[g].fuel_price_usd_per_gal * b.fuel_gal[g, t] for g, t in GT),
-        "startup": sum(units[g].startup_cost_usd * b.Start[g, t] for g, t in GT),
+    b.cost_usd = pyo.Expression(["fuel", "startup", "carbon"], rule=lambda _, c: {
+        "fuel": sum(specs[k].fuel_price_usd_per_gal * b.fuel_gal[k, t] for k, t in KT),
+        "startup": sum(specs[k].startup_cost_usd * b.Start[k, t] for k, t in KT),
         "carbon": carbon_usd_per_kg * b.co2_kg,
-    }[k])
+    }[c])
 
 
 def _budgets(b: pyo.Block, inst: Instance, budgets: tuple[PermitBudget, ...]) -> None:
@@ -118,7 +134,7 @@ def fix(b: pyo.Block, inst: Instance, history: History) -> None:
                 b.Start[g.id, t].fix(max(now_on - was, 0))
                 b.Stop[g.id, t].fix(max(was - now_on, 0))
                 was = now_on
-            up = math.ceil(g.min_up_hours / dt - 1e-9)
+            up = steps_of(g.min_up_hours, dt)
             if was == 0 and up > 1:   # off at "now": starts before it no longer bind the steps after
                 for t in range(k, min(k + up - 1, inst.time.n_steps)):
                     if (g.id, t) in b.min_up:
