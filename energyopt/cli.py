@@ -390,15 +390,12 @@ def headroom(instance: Path, hours, energy, max_mw, out_file, time_limit) -> Non
         click.echo(f"{p.limit:>9g} {unit:<3}  {added}  {h}  {e}  {p.status}")
     if out_file is not None:
         import dataclasses
-        import os
-        import tempfile
 
         import pandas as pd
-        fd, tmp = tempfile.mkstemp(prefix=f".{out_file.name}.", dir=out_file.absolute().parent)
-        os.close(fd)
+
+        from .atomic import write_file
         frame = pd.DataFrame([dataclasses.asdict(p) for p in points]).rename(columns={"limit": f"limit_{mode}"})
-        frame.to_csv(tmp, index=False)
-        os.replace(tmp, out_file)
+        write_file(out_file, lambda tmp: frame.to_csv(tmp, index=False))
     bad = [p for p in points if p.status != "optimal"]
     sys.exit(EXIT_OK if not bad else _status_exit(__import__("energyopt.solver", fromlist=["SolveStatus"])
                                                   .SolveStatus(bad[0].status)))

@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import tomli_w
-from pydantic import ValidationError, model_validator
+from pydantic import model_validator
 
 from ..inputs.errors import InstanceError, Problem
+from ..inputs.tomlfile import read_model
 from ..inputs.schema import F, Section
 
 FORMAT = 1
@@ -155,13 +156,9 @@ class Sweep(Section):
 def sweep_cases(path: Path, problems: list[Problem]) -> list[Case]:
     """Expand a sweep file into cases; every problem (file, axis, path) is collected."""
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-        sweep = Sweep(**raw)
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        problems.append(Problem("sweep", f"cannot read it: {exc}", str(path)))
-        return []
-    except ValidationError as exc:
-        problems += [Problem(".".join(map(str, e["loc"])) or "sweep", e["msg"], str(path)) for e in exc.errors()]
+        sweep = read_model(path, Sweep, "sweep")
+    except InstanceError as exc:
+        problems += exc.problems
         return []
     base = path.parent / sweep.base
     try:

@@ -4,12 +4,11 @@ energy, unfinished work, gap, solve time and error. Written as summary.csv and s
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 
+from ..atomic import write_file
 from .cases import Case
 
 CASE_FILE = "case.json"   # written by runner.write_case
@@ -47,23 +46,10 @@ def write_table(out_dir: Path, cases: list[Case]) -> list[dict]:
     swept = [c for c in frame.columns if c.startswith("swept.")]
     first = ["id", "source", *swept, "status", "objective_usd"]
     frame = frame[[c for c in first if c in frame.columns] + [c for c in frame.columns if c not in first]]
-    _atomic(out_dir / "summary.csv", lambda p: frame.to_csv(p, index=False))
+    write_file(out_dir / "summary.csv", lambda p: frame.to_csv(p, index=False))
     pq = frame.copy()
     for c in pq.columns[pq.dtypes == object]:   # mixed swept values (numbers and text) as text
         pq[c] = pq[c].map(lambda v: None if v is None or (isinstance(v, float) and pd.isna(v)) else str(v))
-    _atomic(out_dir / "summary.parquet", lambda p: pq.to_parquet(p, index=False))
+    write_file(out_dir / "summary.parquet", lambda p: pq.to_parquet(p, index=False))
     return rows
 
-
-def _atomic(path: Path, write) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(fd)
-    try:
-        write(tmp)
-        with open(tmp, "rb") as f:
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

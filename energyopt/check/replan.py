@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..inputs import Instance, load_instance
+from ..inputs.notices import notice_patch   # the same rule the re-plan applied
 from .base import Ctx
 
 #: Decision columns a re-plan keeps in its fixed steps (see energyopt.inputs.history).
@@ -22,7 +23,6 @@ def instance_for(instance_file: str | Path, summary: dict) -> Instance:
     rp = summary.get("replan") if isinstance(summary, dict) else None
     if not isinstance(rp, dict) or not (rp.get("notices_added") or rp.get("notices_cancelled")):
         return load_instance(instance_file)
-    from ..ops.replan import notice_patch   # the same rule the re-plan applied
     cancelled = [(c["id"], c["at"]) for c in rp.get("notices_cancelled") or [] if isinstance(c, dict)]
     patch, _ = notice_patch(list(rp.get("notices_added") or []), cancelled, pd.Timestamp.max.tz_localize("UTC"))
     return load_instance(instance_file, patch=patch)

@@ -3,13 +3,12 @@ curtailment scenarios it must face. One source of truth for each field, as for t
 docs/plan-format.md, generated from these models)."""
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import ValidationError, model_validator
+from pydantic import model_validator
 
-from .errors import InstanceError, Problem
+from .tomlfile import check_files_exist, read_model
 from .schema import F, GeneratorBase, Number, OptionalNumber, Section
 
 
@@ -113,21 +112,7 @@ class PlanFile(Section):
 def load_plan_file(path: str | Path) -> tuple[PlanFile, Path]:
     """Read and validate a plan file (every problem at once); returns it and the folder paths are relative to."""
     path = Path(path)
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InstanceError([Problem("plan", "file does not exist", str(path))], str(path)) from None
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise InstanceError([Problem("plan", f"cannot read the file: {exc}", str(path))], str(path)) from None
-    try:
-        plan = PlanFile(**raw)
-    except ValidationError as exc:
-        raise InstanceError([Problem(".".join(str(x) for x in e["loc"]) or "plan", e["msg"], path.name)
-                             for e in exc.errors()], str(path)) from None
-    base = path.parent
-    problems = [Problem(k, f"file {v!r} does not exist", path.name)
-                for k, v in [("site", plan.site)] + [(f"scenario_files[{i}]", f) for i, f in
-                                                     enumerate(plan.scenario_files)] if not (base / v).is_file()]
-    if problems:
-        raise InstanceError(problems, str(path))
-    return plan, base
+    plan = read_model(path, PlanFile, "plan")
+    check_files_exist(path, [("site", plan.site)] + [(f"scenario_files[{i}]", f)
+                                                     for i, f in enumerate(plan.scenario_files)])
+    return plan, path.parent

@@ -13,8 +13,6 @@ This module also holds the read-side tables (``show``, ``entries``, ``export``, 
 """
 from __future__ import annotations
 
-import os
-import tempfile
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -98,10 +96,10 @@ def export(ledger: Ledger, path=None, table: str = "entries"):
         raise LedgerInputError(f"export to {path}: the file name must end in .csv or .parquet")
     df = {"entries": entries_table, "daily": daily_table, "windows": show_table}[table](ledger)
     if path is not None:
+        from ..atomic import write_file
         path = Path(path)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent if str(path.parent) else ".")
-        os.close(fd)
-        try:
+
+        def write(tmp):
             if path.suffix.lower() == ".csv":
                 df.to_csv(tmp, index=False)
             else:
@@ -109,11 +107,7 @@ def export(ledger: Ledger, path=None, table: str = "entries"):
                 for c in out.columns[out.dtypes == object]:
                     out[c] = out[c].astype(object).where(out[c].notna(), None)
                 out.to_parquet(tmp, index=False)
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_file(path, write)
     return df
 
 

@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 
 from ..inputs import Instance, InstanceError, load_instance
-from ..inputs.errors import Problem
 from ..inputs.history import History, column
+from ..inputs.notices import notice_patch
 from ..inputs.schema import interp_curve
 
 #: Per-step decisions a History can fix (see energyopt.inputs.history.History), besides per-unit columns.
@@ -79,55 +79,6 @@ def load_previous(folder: str | Path) -> PreviousPlan:
     except (OSError, ValueError, KeyError, pd.errors.ParserError) as exc:
         raise ReplanError(f"{c_path}: not a result table ({exc})") from None
     return PreviousPlan(folder, summary, steps, times)
-
-
-def notice_patch(add: list[dict], cancel: list[tuple[str, str]], now: pd.Timestamp):
-    """A loader patch that adds notices (dicts with the instance's ``[[notices]]`` keys) and withdraws
-    cancelled ones (``(id, when)``): a notice not yet started by then is removed, one already in force ends
-    then (the hours it held, e.g. generators run as emergency, stay as they were). Unknown ids to cancel and
-    notices issued after ``now`` are reported as problems."""
-    problems: list[Problem] = []
-
-    def patch(raw: dict) -> None:
-        notices = list(raw.get("notices", [])) + [dict(n) for n in add]
-        tz = (raw.get("horizon") or {}).get("timezone")
-        known = {n.get("id") for n in notices if isinstance(n, dict)}
-        for nid, when in cancel:
-            if nid not in known:
-                problems.append(Problem(f"--cancel-notice {nid}", f"the instance has no notice {nid!r} "
-                                        f"(it has: {', '.join(sorted(map(str, known))) or 'none'})"))
-        kept = []
-        for n in notices:
-            when = next((w for nid, w in cancel if isinstance(n, dict) and n.get("id") == nid), None)
-            if when is None:
-                kept.append(n)
-                continue
-            start, at = _aware(n.get("start"), tz), pd.Timestamp(when)
-            if start is not None and start < at:
-                kept.append({**n, "end": at.isoformat()})   # ended early
-        for n in add:
-            issued = pd.Timestamp(n["issued"])
-            if issued.tzinfo is not None and issued > now:
-                problems.append(Problem(f"notice {n['id']}.issued", f"issued at {issued}, after now ({now}): "
-                                        "a re-plan knows only notices issued by then"))
-        raw["notices"] = kept
-
-    return patch, problems
-
-
-def _aware(value, tz: str | None) -> pd.Timestamp | None:
-    try:
-        t = pd.Timestamp(value)
-    except (ValueError, TypeError):
-        return None
-    if t.tzinfo is None:
-        if not tz:
-            return None
-        try:
-            t = t.tz_localize(tz)
-        except (ValueError, TypeError):
-            return None
-    return t
 
 
 def load_current_instance(prev: PreviousPlan, now: pd.Timestamp, instance: str | Path | None = None,

@@ -2,14 +2,13 @@
 range, description), from which validation and ``docs/simulate.md``'s table are both made."""
 from __future__ import annotations
 
-import tomllib
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError, model_validator
+from pydantic import model_validator
 
-from ..inputs.errors import InstanceError, Problem
+from ..inputs.tomlfile import check_files_exist, read_model
 from ..inputs.schema import F, Number, OptionalNumber, Section
 from ..ledger.windows import CATEGORIES, DEFAULT_NOTICE_CATEGORY
 
@@ -66,22 +65,7 @@ class SimConfig(Section):
 def load_sim_config(path: str | Path) -> tuple[SimConfig, Path]:
     """Read and validate a simulation file; returns it with the folder its paths are relative to."""
     path = Path(path)
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InstanceError([Problem("simulation", "file does not exist", str(path))], str(path)) from None
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise InstanceError([Problem("simulation", f"cannot read the file: {exc}", str(path))], str(path)) from None
-    try:
-        cfg = SimConfig(**raw)
-    except ValidationError as exc:
-        problems = [Problem(".".join(str(x) for x in e["loc"]) or "simulation", e["msg"], path.name)
-                    for e in exc.errors()]
-        raise InstanceError(problems, str(path)) from None
-    base = path.parent
-    problems = [Problem(k, f"file {v!r} does not exist", path.name)
-                for k, v in (("site", cfg.site), ("series", cfg.series), ("notices_file", cfg.notices_file),
-                             ("ledger", cfg.ledger)) if v and not (base / v).is_file()]
-    if problems:
-        raise InstanceError(problems, str(path))
-    return cfg, base
+    cfg = read_model(path, SimConfig, "simulation")
+    check_files_exist(path, [("site", cfg.site), ("series", cfg.series), ("notices_file", cfg.notices_file),
+                             ("ledger", cfg.ledger)])
+    return cfg, path.parent

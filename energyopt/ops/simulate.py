@@ -9,7 +9,6 @@ whose remaining hours bound the next day's plan. The same days run under the nai
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sqlite3
 import tempfile
@@ -21,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..atomic import swap_in
 from ..inputs import InstanceError, load_instance
 from ..inputs.errors import Problem
 from .dayfile import Template, write_day
@@ -91,7 +91,6 @@ def read_season(cfg: SimConfig, base: Path, tpl: Template) -> tuple[pd.DataFrame
 def run(cfg_path: str | Path, out_dir: str | Path, progress=None) -> dict:
     """Run the simulation of ``cfg_path`` and write it to ``out_dir`` (atomically: the folder appears whole)."""
     from ..ledger import Ledger
-    from ..ledger.windows import LedgerError
 
     t_start = time.perf_counter()
     cfg, base = load_sim_config(cfg_path)
@@ -128,10 +127,7 @@ def run(cfg_path: str | Path, out_dir: str | Path, progress=None) -> dict:
         (work / "report.txt").write_text(report_text(summary), encoding="utf-8")
         ledger.close()
         _replace_dir(work, out_dir)
-    except (LedgerError, InstanceError):
-        shutil.rmtree(work, ignore_errors=True)
-        raise
-    except BaseException:
+    except BaseException:   # nothing half-built is left behind
         shutil.rmtree(work, ignore_errors=True)
         raise
     return summary
@@ -244,23 +240,19 @@ def _simulate_day(cfg, tpl: Template, season: pd.DataFrame, notices: list[dict],
             row[f"hours.{gid}"] = v["hours"]
     else:
         missed = [{"id": m["id"], "missed_mw": m["missed_mw"]} for m in naive.summary["curtailment"]]
-        row.update({"realized_cost_usd": _naive_cost(naive), "plan_cost_usd": None, "generator_hours": 0.0,
+        row.update({"realized_cost_usd": float(naive.summary["objective_usd"]), "plan_cost_usd": None, "generator_hours": 0.0,
                     "inference_shed_mwh": naive.summary["inference_shed_mwh"],
                     "unfinished_mwh": sum(v["unfinished_mwh"] for v in naive.summary["jobs"].values()),
                     "notices_missed": sum(1 for m in missed if m["missed_mw"] > EPS),
                     "notice_missed_mw_max": max((m["missed_mw"] for m in missed), default=0.0),
                     "diagnosis": " | ".join(result.diagnosis), "final_plan": None})
-    row.update({"naive_cost_usd": _naive_cost(naive), "naive_inference_shed_mwh": naive.summary["inference_shed_mwh"],
+    row.update({"naive_cost_usd": float(naive.summary["objective_usd"]), "naive_inference_shed_mwh": naive.summary["inference_shed_mwh"],
                 "naive_unfinished_mwh": sum(v["unfinished_mwh"] for v in naive.summary["jobs"].values()),
                 "naive_notices_missed": sum(1 for m in naive.summary["curtailment"] if not m["met"]),
                 "naive_notice_missed_mw_max": max((m["missed_mw"] for m in naive.summary["curtailment"]),
                                                   default=0.0)})
     naive_missed = [{"id": m["id"], "missed_mw": m["missed_mw"]} for m in naive.summary["curtailment"]]
     return DayRecord(row, missed, naive_missed)
-
-
-def _naive_cost(naive) -> float:
-    return float(naive.summary["objective_usd"])
 
 
 def _missed(notices: list[dict], steps: pd.DataFrame, step_minutes: int) -> list[dict]:
@@ -368,10 +360,4 @@ def _replace_dir(work: Path, out: Path) -> None:
     problem = out_problem(out)
     if problem:
         raise InstanceError([Problem("--out", problem)], str(out))
-    if out.exists():
-        trash = out.with_name(f".{out.name}.old-{os.getpid()}")
-        os.replace(out, trash)
-        os.replace(work, out)
-        shutil.rmtree(trash, ignore_errors=True)
-    else:
-        os.replace(work, out)
+    swap_in(work, out)

@@ -2,9 +2,7 @@
 registered on the main group; ``python -m energyopt.report.cli`` runs it alone."""
 from __future__ import annotations
 
-import os
 import sys
-import traceback
 from pathlib import Path
 
 import click
@@ -48,20 +46,10 @@ def report_command(result_dir: Path, out_file: Path | None, png_dir: Path | None
 
 
 def main() -> None:
-    """Run the command alone: no traceback reaches the user, a bug exits 1 (as energyopt's main)."""
-    try:
-        report_command.main(prog_name="energyopt report", standalone_mode=True)
-    except SystemExit:
-        raise
-    except KeyboardInterrupt:
-        click.echo("interrupted", err=True)
-        sys.exit(130)
-    except Exception as exc:  # noqa: BLE001
-        if os.environ.get("ENERGYOPT_DEBUG"):
-            traceback.print_exc()
-        click.echo(f"internal error: {type(exc).__name__}: {exc} (set ENERGYOPT_DEBUG=1 for details; "
-                   "please report it)", err=True)
-        sys.exit(1)
+    """``python -m energyopt.report.cli ...`` runs ``energyopt report ...`` (its error handling included)."""
+    from ..cli import main as energyopt_main
+    sys.argv.insert(1, "report")
+    energyopt_main()
 
 
 if __name__ == "__main__":

@@ -12,6 +12,8 @@ from pathlib import Path
 import pandas as pd
 import pyomo.environ as pyo
 
+from ..atomic import swap_in, umask
+
 from ..inputs.plan import PlanFile
 
 PLAN_FORMAT = 1
@@ -114,14 +116,8 @@ def write_plan(out: Path, summary: dict, count_table: list[dict] | None) -> Path
         if count_table:
             pd.DataFrame(count_table).to_csv(tmp / "count_table.csv", index=False)
             (tmp / "count_table.html").write_text(count_chart(summary, count_table), encoding="utf-8")
-        os.chmod(tmp, 0o755)
-        if out.exists():
-            old = out.with_name(f".{out.name}.old-{os.getpid()}")
-            os.replace(out, old)
-            os.replace(tmp, out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, out)
+        os.chmod(tmp, 0o777 & ~umask())
+        swap_in(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

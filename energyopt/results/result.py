@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..atomic import RestoreFailed, swap_in, sync, sync_dir, umask
 from ..solver.status import SolveStatus
 
 
@@ -118,7 +119,10 @@ def write_result(result: Result, out: Path, parquet: bool = False) -> Path:
         raise OutputError(f"cannot create a folder beside {out}: {exc}") from exc
     try:
         _write_files(result, tmp, parquet, out)
-        _swap_in(tmp, out)
+        swap_in(tmp, out)
+    except RestoreFailed as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise OutputError(str(exc)) from exc
     except BaseException as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         if isinstance(exc, OSError):
@@ -150,78 +154,27 @@ def instance_path(result_dir: str | Path, summary: dict, key: str = "instance_fi
 
 
 def _write_files(result: Result, tmp: Path, parquet: bool, out: Path) -> None:
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes 0700; a result folder gets the user's usual mode
+    os.chmod(tmp, 0o777 & ~umask())  # mkdtemp makes 0700; a result folder gets the user's usual mode
     if result.steps_text is not None:
         with open(tmp / "steps.csv", "w", encoding="utf-8", newline="") as f:
             f.write(result.steps_text)
-            _sync(f)
+            sync(f)
     elif result.steps is not None:
         with open(tmp / "steps.csv", "w", encoding="utf-8", newline="") as f:
             result.steps.to_csv(f, index=False, float_format="%.9g")
-            _sync(f)
+            sync(f)
         if parquet:
             with open(tmp / "steps.parquet", "wb") as f:
                 result.steps.to_parquet(f, index=False)
-                _sync(f)
+                sync(f)
     for name, text in result.extra_files.items():
         if name not in EXTRA_FILES:
             raise ValueError(f"{name!r} is not a result file ({', '.join(EXTRA_FILES)})")
         with open(tmp / name, "w", encoding="utf-8") as f:
             f.write(text)
-            _sync(f)
+            sync(f)
     with open(tmp / "summary.json", "w", encoding="utf-8") as f:
         json.dump(_portable(result.summary, out), f, indent=2, default=str)
         f.write("\n")
-        _sync(f)
-    _sync_dir(tmp)
-
-
-def _swap_in(tmp: Path, out: Path) -> None:
-    """Rename ``tmp`` to ``out``; an existing ``out`` is moved aside first and put back if that fails."""
-    if not out.exists():
-        os.rename(tmp, out)
-        _sync_dir(out.parent)
-        return
-    holder = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-    old = holder / "r"
-    try:
-        os.rename(out, old)
-    except BaseException:
-        os.rmdir(holder)
-        raise
-    try:
-        os.rename(tmp, out)
-    except BaseException as exc:
-        try:
-            os.rename(old, out)
-        except OSError as restore:
-            raise OutputError(f"cannot put the new result in place ({exc}) nor the previous one back "
-                              f"({restore}); the previous result is kept in {old}") from exc
-        try:
-            os.rmdir(holder)  # empty again; rmdir never deletes anything a user had
-        except OSError:
-            pass
-        raise
-    _sync_dir(out.parent)
-    shutil.rmtree(holder, ignore_errors=True)
-
-
-def _sync(f) -> None:
-    f.flush()
-    os.fsync(f.fileno())
-
-
-def _sync_dir(folder: Path) -> None:
-    """Make renames and new entries in ``folder`` durable (a no-op where folders cannot be opened)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+        sync(f)
+    sync_dir(tmp)
