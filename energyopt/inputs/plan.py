@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import model_validator
 
 from .tomlfile import check_files_exist, read_model
-from .schema import F, GeneratorBase, Number, OptionalNumber, Section
+from .schema import Boolean, F, GeneratorBase, Number, OptionalNumber, Section
 
 
 class GensetType(GeneratorBase):
@@ -66,6 +66,18 @@ class RandomScenarios(Section):
     reduction_fraction: OptionalNumber = F(None, gt=0, le=1, desc="the notices' cut (default: EventSpec's 50%)")
 
 
+class RepresentativePeriods(Section):
+    """Model the year by some of its days (docs/plan.md): every day a notice touches (each event whole), the
+    extreme days, and typical days standing for the rest."""
+
+    typical_days: int = F(ge=1, le=366, strict=True,
+                          desc="typical days chosen by k-means clustering of the event-free days' hourly price, "
+                               "temperature and load; each weighs as many days as its cluster holds")
+    extreme_days: Boolean = F(True, desc="also model the event-free days with the highest temperature, price and "
+                                         "load on their own (weight 1)")
+    seed: int = F(0, ge=0, strict=True, desc="seed of the clustering's random starts")
+
+
 class PlanFile(Section):
     name: str = F("plan", desc="name shown in the results")
     site: str = F(desc="the instance (TOML, relative to this file) giving the horizon (a year, hourly), prices, "
@@ -84,6 +96,9 @@ class PlanFile(Section):
     thermal_storage: ThermalCandidate | None = F(None, desc="candidate chilled-water storage (size chosen)")
     scenario_files: list[str] = F(default_factory=list, desc="notice CSV files (docs/events.md), one scenario each")
     random_scenarios: RandomScenarios | None = F(None, desc="scenarios drawn by the event generator")
+    representative_periods: RepresentativePeriods | None = F(
+        None, desc="plan over representative days instead of every step of the horizon (faster; an "
+                   "approximation, see docs/plan.md); absent: the whole horizon")
     time_limit_s: OptionalNumber = F(600.0, gt=0, unit="s", desc="solver time limit")
     mip_gap: Number = F(1e-3, ge=0, le=1, desc="relative MIP gap", source="issue 4: within 0.1%")
     fixed_units: dict[str, int] = F(default_factory=dict, desc="units of a type fixed instead of chosen "

@@ -28,17 +28,22 @@ inside its air permits, and pays the least per year.
 
 - **Sizes**: `Units[k]` integer in [existing, max] per genset type (`m.Units`), battery energy and power
   (`m.Battery_MWh`, `m.Battery_MW`), tank (`m.Thermal_MWh_th`). CRF(r, n) = r (1+r)^n / ((1+r)^n - 1).
-- **Operations per scenario** (`m.scenario[s]`): the whole day-ahead model of the site (grid and notices,
+- **Operations per scenario** (`m.scenario[s].period[p]`, one period of weight 1 for the whole horizon, or
+  the representative periods below): the whole day-ahead model of the site (grid and notices,
   cooling, training, inference, the site's own generators and battery) with that scenario's notices, plus
   the candidate types as a fleet: `fleet.On[k,t]` units on (integer, <= `Units[k]`), output between the
   minimum load and capacity of the units on, starts, fuel, CO2, NOx and their costs as for single units.
   Identical units are aggregated into counts: no symmetry, far fewer integers. Minimum up and down times
   hold for the count (`fleet.min_up[k,t]`: units started in the last U steps are still on;
   `fleet.min_down[k,t]`: units stopped in the last D steps are still off, of those installed).
-- **Permits per unit, per year**: `fleet.non_emergency_permit[k]` (hours outside notices, and inside them
+- **Permits per unit, per year** (`m.scenario[s].fleet`, on the weighted hours of all the scenario's
+  periods): `fleet.non_emergency_permit[k]` (hours outside notices, and inside them
   when `notice_category = "non_emergency"`, the default per EPA's 2025 guidance on demand response) <=
   `non_emergency_hours_per_year` x `Units[k]`; `fleet.total_permit[k]` for all hours; `fleet.event_permit`
-  per notice. This assumes the site rotates its units evenly within the year. A horizon shorter than a
+  per notice (in the period holding it). The site's own generators' `run_hours_left` and `nox_cap_kg`
+  bind their weighted hours and NOx over all periods (`m.scenario[s].generators.run_hours_permit[g]`,
+  `nox_permit[g]`), and a demand charge applies once to the highest import of any period
+  (`m.scenario[s].grid.peak_def`). This assumes the site rotates its units evenly within the year. A horizon shorter than a
   year stands for a year: its operating cost and permit hours are scaled by 8,760 / its hours.
 - **Scenarios**: each a year of notices, from CSV files (`scenario_files`, docs/events.md) or drawn by the
   event generator (`random_scenarios`, seeds `seed`, `seed + 1`, ...), equally likely. `stochastic`
@@ -50,13 +55,38 @@ inside its air permits, and pays the least per year.
   the exact commitment of each job changes the sizes little and the solve time a lot); the battery keeps its
   charge/discharge binary.
 
+## Representative periods (`[representative_periods]`)
+
+A year at hourly steps is 8,760 steps per scenario; with several scenarios the model grows with them. With
+`[representative_periods]` the plan models only some whole local days of each scenario
+(`energyopt/inputs/periods.py`):
+
+- **event periods**: every day a notice of the scenario touches, consecutive such days merged into one
+  period, weight 1: an event is always modeled whole, with the rest of its days around it;
+- **extreme days** (`extreme_days = true`): the event-free days with the highest temperature (when the
+  site has cooling), the highest price and the highest load (fixed IT plus inference demand), weight 1;
+- **typical days**: the other days are clustered by k-means on their hourly profiles of price,
+  temperature and load (each standardized; 23/25-hour days resampled to 24 points; k-means++ starts,
+  best of 8 seeded restarts); each cluster is modeled by its medoid, the real day nearest its centre,
+  weighted by the number of days in the cluster.
+
+Each scenario has its own event days, so its own selection; the weights add up to the horizon's days.
+Costs, permit hours, shed energy and output are weighted sums over the periods (scaled to a year as
+above). What this approximates: each period starts with the gensets off and the battery and tank at their
+`initial_fraction` and must end at least as full (no storage across days); a training job whose window
+spans several days is cut into shares, one per modeled day it overlaps, each with the job's work times
+the share of its window in that day (pausable, within the day) — so a typical day carries the average
+training work of the days it stands for. Prices and weather of a typical day are its medoid's. Use it for
+screening many scenarios or designs, and confirm the chosen design over the full year (`fixed_units`).
+`plan.json` lists each scenario's periods (label, kind, weight, hours).
+
 ## Output
 
 `DIR/plan.json` (sizes; annual cost: capex and fixed O&M by item, operations, total; per scenario its
 operating cost by term, hours used by each type against its permit windows, inference shed, unfinished
-training work and jobs late; solver status, gap and times; permit hours are a year's, scaled like the
-operating cost; the site's own generators' hours over the horizon as `site.<id>.hours`, bounded by their
-instance permits), `DIR/scenarios.csv` (the per-scenario rows),
+training work and jobs late; solver status, gap and times; permit hours, shed, unfinished work and genset
+output are a year's, scaled like the operating cost; the site's own generators' hours over the horizon as
+`site.<id>.hours`, bounded by their instance permits), `DIR/scenarios.csv` (the per-scenario rows),
 and `DIR/count_table.csv` (`count_table = true`): the total cost with each type's count fixed from its
 existing units to three past the optimum, every other size re-optimized, so a planner sees how flat the
 optimum is. The folder is written atomically; an existing folder is replaced only if it holds a plan.
@@ -80,7 +110,7 @@ def render() -> str:
     out = [GUIDE, "## Fields of the plan file", ""]
     out += gen._table(PlanFile, "", "Top level")    # and, below it, a table for each section
     text = "\n".join(out).rstrip() + "\n"
-    for name in ("genset_types", "battery", "thermal_storage", "random_scenarios"):
+    for name in ("genset_types", "battery", "thermal_storage", "random_scenarios", "representative_periods"):
         title = f"[[{name}]]" if name == "genset_types" else f"[{name}]"
         text = text.replace(f"### `[.{name}]`", f"### `{title}`")
     return text

@@ -24,7 +24,7 @@ class FleetSizing:
     types: tuple[GensetType, ...]
     units: object                 #: Pyomo Var indexed by type id (the plan's number of units)
     notice_category: str          #: how hours inside notices count: "emergency" or "non_emergency"
-    hours_scale: float = 1.0      #: the horizon's hours times this are a year's (8,760 / horizon hours)
+    hours_scale: float = 1.0      #: the modeled hours times this are a year's (8,760 / horizon hours)
 
 
 def notice_mask(inst: Instance) -> np.ndarray:
@@ -54,15 +54,26 @@ def build(b: pyo.Block, inst: Instance, sizing: FleetSizing) -> None:
     non_em = ~inside | counted
     b.unit_hours = pyo.Expression(K, rule=lambda _, k: sum(dt * b.On[k, t] for t in T))
     b.non_emergency_hours = pyo.Expression(K, rule=lambda _, k: sum(dt * b.On[k, t] for t in T if non_em[t]))
-    b.non_emergency_permit = pyo.Constraint(
-        [k for k in K if types[k].non_emergency_hours_per_year is not None],
-        rule=lambda _, k: sizing.hours_scale * b.non_emergency_hours[k] <= types[k].non_emergency_hours_per_year * N[k])
-    b.total_permit = pyo.Constraint([k for k in K if types[k].total_hours_per_year is not None],
-                                    rule=lambda _, k: sizing.hours_scale * b.unit_hours[k]
-                                    <= types[k].total_hours_per_year * N[k])
     windows = {e: inst.time.steps_overlapping(n.start, n.end) for e, n in enumerate(inst.notices)}
     b.event_permit = pyo.Constraint([(k, e) for k in K if types[k].max_hours_per_event is not None for e in windows],
                                     rule=lambda _, k, e: sum(dt * b.On[k, t] for t in windows[e])
                                     <= types[k].max_hours_per_event * N[k])
 
     fuel_and_costs(b, inst, types, T)
+
+
+def annual_permits(b: pyo.Block, parts: list[tuple[float, pyo.Block]], sizing: FleetSizing) -> None:
+    """The annual permit caps of each type, on the hours of every period of a scenario (``parts``: (weight,
+    the period's fleet block)): a year's hours (the weighted sum times ``hours_scale``) within the cap times
+    the number of units. Built once per scenario, since a permit counts the whole year."""
+    types = {g.id: g for g in sizing.types}
+    N = sizing.units
+    b.unit_hours = pyo.Expression(list(types), rule=lambda _, k: sizing.hours_scale * sum(
+        w * f.unit_hours[k] for w, f in parts))
+    b.non_emergency_hours = pyo.Expression(list(types), rule=lambda _, k: sizing.hours_scale * sum(
+        w * f.non_emergency_hours[k] for w, f in parts))
+    b.non_emergency_permit = pyo.Constraint(
+        [k for k in types if types[k].non_emergency_hours_per_year is not None],
+        rule=lambda _, k: b.non_emergency_hours[k] <= types[k].non_emergency_hours_per_year * N[k])
+    b.total_permit = pyo.Constraint([k for k in types if types[k].total_hours_per_year is not None],
+                                    rule=lambda _, k: b.unit_hours[k] <= types[k].total_hours_per_year * N[k])

@@ -57,6 +57,22 @@ def build(b: pyo.Block, inst: Instance, budgets: tuple[PermitBudget, ...] = ()) 
     _budgets(b, inst, budgets)
 
 
+def horizon_permits(b: pyo.Block, inst: Instance, parts: list[tuple[float, pyo.Block]]) -> None:
+    """Planning over representative periods: each unit's run hours left and NOx cap bind the weighted sum
+    over the periods (``parts``: (weight, the period's generators block)), not each period alone; the
+    periods' own copies of those two constraints are switched off. Day and event caps stay per period
+    (periods are whole days and keep events whole)."""
+    units = {g.id: g for g in inst.generators}
+    for _, blk in parts:
+        blk.run_hours_permit.deactivate()
+        blk.nox_permit.deactivate()
+    b.run_hours = pyo.Expression(list(units), rule=lambda _, g: sum(w * blk.run_hours[g] for w, blk in parts))
+    b.run_hours_permit = pyo.Constraint(list(units), rule=lambda _, g: b.run_hours[g] <= units[g].run_hours_left)
+    b.nox_kg = pyo.Expression(list(units), rule=lambda _, g: sum(w * blk.nox_kg[g] for w, blk in parts))
+    b.nox_permit = pyo.Constraint([g for g in units if units[g].nox_cap_kg is not None],
+                                  rule=lambda _, g: b.nox_kg[g] <= units[g].nox_cap_kg)
+
+
 def steps_of(hours: float, dt: float) -> int:
     """Whole steps that cover ``hours`` (a minimum up or down time)."""
     return math.ceil(hours / dt - 1e-9)

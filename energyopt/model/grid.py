@@ -43,6 +43,17 @@ def build(b: pyo.Block, inst: Instance) -> None:
     }[k])
 
 
+def horizon_peak(b: pyo.Block, parts: list[pyo.Block], inst: Instance):
+    """Planning over representative periods: the demand charge applies once to the highest import of every
+    period (not once per period, weighted); returns that cost term (0 without a demand charge)."""
+    rate = inst.grid.demand_charge_usd_per_kw
+    if rate <= 0:
+        return 0.0
+    b.Peak_MW = pyo.Var(bounds=(0.0, max(p.Peak_MW.ub for p in parts)))
+    b.peak_def = pyo.Constraint(range(len(parts)), rule=lambda _, i: parts[i].Peak_MW <= b.Peak_MW)
+    return 1000.0 * rate * b.Peak_MW
+
+
 def fix(b: pyo.Block, inst: Instance, history: History) -> None:
     """Steps before "now": import is what balanced the site then; no cap binds it (it can no longer change)."""
     for t in history.fixed_steps():

@@ -2,11 +2,15 @@
 
     min  annualized capex + fixed O&M  +  { sum_s p_s * scale * opex_s        (stochastic)
                                           { theta,  theta >= scale * opex_s  (robust)
+    opex_s = sum_p w_p * opex_{s,p}   (+ the demand charge once, on the highest import of any period)
 
-Each scenario is the whole operational model (:func:`~energyopt.model.build.populate`) of the site with
-that scenario's notices, built into ``m.scenario[s]`` with the genset types, battery and chilled-water
-tank sized by the top-level variables. ``scale`` turns the horizon's operating cost into a year's
-(8,760 / horizon hours; 1 for a year). Every scenario must be served (notices are hard caps), in both modes.
+Each scenario's operations are the whole operational model (:func:`~energyopt.model.build.populate`) of the
+site with that scenario's notices, built once per period into ``m.scenario[s].period[p]`` with the genset
+types, battery and chilled-water tank sized by the top-level variables. Planning over the full horizon,
+a scenario has one period of weight 1; over representative periods (``inputs/periods.py``), each period
+weighs as many days as it stands for. Annual permits bind the weighted hours of all periods together.
+``scale`` turns the modeled operating cost into a year's (8,760 / horizon hours; 1 for a year). Every
+scenario must be served (notices are hard caps), in both modes.
 """
 from __future__ import annotations
 
@@ -15,8 +19,10 @@ from dataclasses import dataclass
 import pyomo.environ as pyo
 
 from ..inputs import Instance
+from ..inputs.periods import Period, slice_instance, whole_horizon
 from ..inputs.plan import PlanFile
-from .build import Sizing, operating_cost, populate
+from . import fleet, generators, grid
+from .build import Sizing, populate
 from .cooling import ThermalSizing
 from .fleet import FleetSizing
 from .storage import BatterySizing
@@ -38,14 +44,19 @@ class PlanModel:
     scenarios: list[str]
     scale: float
     dt_hours: float
+    periods: dict[str, list[Period]]   #: per scenario, the periods modeled (one of weight 1: the whole horizon)
 
 
-def build_plan_model(plan: PlanFile, scenarios: dict[str, Instance]) -> PlanModel:
-    """``scenarios``: scenario name -> the site instance with that scenario's notices (same horizon)."""
+def build_plan_model(plan: PlanFile, scenarios: dict[str, Instance],
+                     periods: dict[str, list[Period]] | None = None) -> PlanModel:
+    """``scenarios``: scenario name -> the site instance with that scenario's notices (same horizon);
+    ``periods``: scenario name -> its representative periods (default: the whole horizon)."""
     m = pyo.ConcreteModel(name=plan.name)
     first = next(iter(scenarios.values()))
+    periods = periods or {s: whole_horizon(inst) for s, inst in scenarios.items()}
     hours = first.time.n_steps * first.time.dt_hours
     scale = 8760.0 / hours
+    fleet_sizing = None
     types = {g.id: g for g in plan.genset_types}
 
     def unit_bounds(_, k):
@@ -73,8 +84,9 @@ def build_plan_model(plan: PlanFile, scenarios: dict[str, Instance]) -> PlanMode
         capex["fixed_om.thermal_storage"] = tes.fixed_om_usd_per_mwh_th_year * m.Thermal_MWh_th
     m.annual_capex_usd = pyo.Expression(list(capex), rule=lambda _, k: capex[k])
 
+    fleet_sizing = FleetSizing(tuple(plan.genset_types), m.Units, plan.notice_category, scale) if types else None
     sizing = Sizing(
-        fleet=FleetSizing(tuple(plan.genset_types), m.Units, plan.notice_category, scale) if types else None,
+        fleet=fleet_sizing,
         battery=BatterySizing(m.Battery_MWh, m.Battery_MW, bat.max_mwh, bat.max_mw, bat.round_trip_efficiency,
                               bat.initial_fraction) if bat is not None else None,
         thermal=ThermalSizing(m.Thermal_MWh_th, tes.max_mwh_th, tes.c_rate_per_h, tes.initial_fraction)
@@ -83,8 +95,7 @@ def build_plan_model(plan: PlanFile, scenarios: dict[str, Instance]) -> PlanMode
     names = list(scenarios)
     m.scenario = pyo.Block(names)
     for s in names:
-        populate(m.scenario[s], scenarios[s], sizing=sizing)
-        m.scenario[s].opex_usd = pyo.Expression(expr=operating_cost(m.scenario[s]))
+        _scenario(m.scenario[s], scenarios[s], periods[s], sizing)
     capex_total = sum(m.annual_capex_usd[k] for k in m.annual_capex_usd)
     if plan.mode == "stochastic":
         m.annual_opex_usd = pyo.Expression(expr=sum(scale * m.scenario[s].opex_usd for s in names) / len(names))
@@ -97,4 +108,33 @@ def build_plan_model(plan: PlanFile, scenarios: dict[str, Instance]) -> PlanMode
     tie = ROBUST_TIE_WEIGHT * sum(scale * m.scenario[s].opex_usd for s in names) / len(names) \
         if plan.mode == "robust" else 0
     m.objective = pyo.Objective(expr=capex_total + m.annual_opex_usd + tie)
-    return PlanModel(m, names, scale, first.time.dt_hours)
+    return PlanModel(m, names, scale, first.time.dt_hours, periods)
+
+
+def _scenario(b: pyo.Block, inst: Instance, periods: list[Period], sizing: Sizing) -> None:
+    """One scenario: its periods' operations, the permits and demand charge that span them, and its operating
+    cost by term (``b.cost_usd``, weighted over the periods; ``b.opex_usd`` is their sum)."""
+    P = range(len(periods))
+    b.period = pyo.Block(P)
+    whole = len(periods) == 1 and periods[0].n_steps == inst.time.n_steps
+    for i in P:
+        populate(b.period[i], inst if whole else slice_instance(inst, periods[i]), sizing=sizing)
+    w = [periods[i].weight for i in P]
+    blocks = [b.period[i] for i in P]
+    if sizing.fleet is not None:
+        b.fleet = pyo.Block()
+        fleet.annual_permits(b.fleet, [(w[i], blocks[i].fleet) for i in P], sizing.fleet)
+    if inst.generators:
+        b.generators = pyo.Block()
+        generators.horizon_permits(b.generators, inst, [(w[i], blocks[i].generators) for i in P])
+    b.grid = pyo.Block()
+    demand = grid.horizon_peak(b.grid, [blk.grid for blk in blocks], inst)
+    terms: dict[str, object] = {}
+    for i in P:
+        for blk in blocks[i].cost_blocks:
+            for k in blk.cost_usd:
+                if k != "demand_charge":
+                    terms[k] = terms.get(k, 0) + w[i] * blk.cost_usd[k]
+    terms["demand_charge"] = demand
+    b.cost_usd = pyo.Expression(list(terms), rule=lambda _, k: terms[k])
+    b.opex_usd = pyo.Expression(expr=sum(b.cost_usd[k] for k in terms))

@@ -68,6 +68,16 @@ def scenario_instances(plan: PlanFile, base: Path) -> dict[str, Instance]:
     return {"no-events": first}
 
 
+def scenario_periods(plan: PlanFile, scenarios: dict[str, Instance]):
+    """Per scenario, the periods modeled: the whole horizon, or its representative days (each scenario has
+    its own event days, so its own selection)."""
+    from ..inputs.periods import select_periods, whole_horizon
+    rp = plan.representative_periods
+    if rp is None:
+        return {s: whole_horizon(inst) for s, inst in scenarios.items()}
+    return {s: select_periods(inst, rp.typical_days, rp.extreme_days, rp.seed) for s, inst in scenarios.items()}
+
+
 def run_plan(plan_path: str | Path, solve_options=None) -> PlanRun:
     from ..model.plan import build_plan_model
     from ..results.plan import plan_summary
@@ -86,12 +96,14 @@ def run_plan(plan_path: str | Path, solve_options=None) -> PlanRun:
                              str(plan_path)))
     if clash:
         raise InstanceError(clash, str(plan_path))
-    pm = build_plan_model(plan, scenarios)
+    periods = scenario_periods(plan, scenarios)
+    pm = build_plan_model(plan, scenarios, periods)
     opts = solve_options or SolveOptions(time_limit_s=plan.time_limit_s, mip_rel_gap=plan.mip_gap)
     info = solve_model(pm.model, opts)
     if not info.status.has_schedule:
         return PlanRun(plan, {"format_version": 1, "kind": "plan", "plan": plan.name, "status": info.status.value,
-                              "diagnosis": _diagnose(plan, scenarios) if info.status.value == "infeasible" else []},
+                              "diagnosis": _diagnose(plan, scenarios, periods)
+                              if info.status.value == "infeasible" else []},
                        [])
     summary = plan_summary(plan, pm, info)
     table = count_table(plan, pm, opts) if plan.count_table and plan.genset_types else []
@@ -122,7 +134,7 @@ def count_table(plan: PlanFile, pm, opts) -> list[dict]:
     return rows
 
 
-def _diagnose(plan: PlanFile, scenarios: dict[str, Instance]) -> list[str]:
+def _diagnose(plan: PlanFile, scenarios: dict[str, Instance], periods: dict) -> list[str]:
     """Which scenarios cannot be served even with every candidate at its largest size."""
     from ..model.plan import build_plan_model
     from ..solver import SolveOptions, solve_model
@@ -130,7 +142,8 @@ def _diagnose(plan: PlanFile, scenarios: dict[str, Instance]) -> list[str]:
                                       "mode": "stochastic"})
     out = []
     for name, inst in scenarios.items():
-        info = solve_model(build_plan_model(biggest, {name: inst}).model, SolveOptions(time_limit_s=60))
+        pm = build_plan_model(biggest, {name: inst}, {name: periods[name]})
+        info = solve_model(pm.model, SolveOptions(time_limit_s=60))
         if info.status.value == "infeasible":
             from ..solver.diagnose import explain_infeasible
             why = explain_infeasible(inst, SolveOptions(time_limit_s=60))

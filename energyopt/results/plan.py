@@ -42,41 +42,46 @@ def plan_summary(plan: PlanFile, pm, info) -> dict:
         "annual_cost_usd": {"capex_and_fixed_om": capex, "operations": _v(m.annual_opex_usd),
                             "total": sum(capex.values()) + _v(m.annual_opex_usd)},
         "operations_scale_to_year": pm.scale,
+        "periods": {s: [{"label": p.label, "kind": p.kind, "weight": p.weight, "hours": p.n_steps * pm.dt_hours}
+                        for p in pm.periods[s]] for s in pm.scenarios} if plan.representative_periods else None,
         "scenarios": rows,
     }
 
 
 def scenario_row(plan: PlanFile, pm, s: str) -> dict:
+    """One scenario's figures for a year: costs by term and permit hours as the model's scenario-level
+    expressions have them; energy figures weighted over the periods and scaled like the costs."""
     b = pm.model.scenario[s]
     dt = pm.dt_hours
-    row: dict = {"scenario": s, "opex_usd_per_year": pm.scale * _v(b.opex_usd)}
-    terms: dict[str, float] = {}
-    for blk in b.cost_blocks:
-        for k in blk.cost_usd:
-            terms[k] = terms.get(k, 0.0) + pm.scale * _v(blk.cost_usd[k])
-    row.update({f"cost.{k}_usd_per_year": v for k, v in terms.items()})
+    parts = [(p.weight, b.period[i]) for i, p in enumerate(pm.periods[s])]
+
+    def year(f) -> float:   # a per-period quantity summed to a year
+        return pm.scale * sum(w * f(blk) for w, blk in parts)
+
+    row: dict = {"scenario": s, "opex_usd_per_year": pm.scale * _v(b.opex_usd), "periods": len(parts)}
+    row.update({f"cost.{k}_usd_per_year": pm.scale * _v(b.cost_usd[k]) for k in b.cost_usd})
     if hasattr(b, "fleet"):
         for g in plan.genset_types:
             n = max(int(round(_v(pm.model.Units[g.id]))), 0)
-            # a year's hours (the horizon's times the same scale as the operating cost), as the permits see them
-            row[f"{g.id}.unit_hours"] = pm.scale * _v(b.fleet.unit_hours[g.id])
-            row[f"{g.id}.non_emergency_hours"] = pm.scale * _v(b.fleet.non_emergency_hours[g.id])
+            # a year's hours, as the permits see them
+            row[f"{g.id}.unit_hours"] = _v(b.fleet.unit_hours[g.id])
+            row[f"{g.id}.non_emergency_hours"] = _v(b.fleet.non_emergency_hours[g.id])
             row[f"{g.id}.non_emergency_hours_limit"] = (g.non_emergency_hours_per_year * n
                                                         if g.non_emergency_hours_per_year is not None else None)
             row[f"{g.id}.total_hours_limit"] = (g.total_hours_per_year * n
                                                 if g.total_hours_per_year is not None else None)
-            row[f"{g.id}.output_mwh"] = dt * sum(_v(b.fleet.Output_MW[g.id, t]) for t in range(len(b.power_balance)))
+            row[f"{g.id}.output_mwh"] = year(lambda blk: dt * sum(
+                _v(blk.fleet.Output_MW[g.id, t]) for t in blk.power_balance))
     if hasattr(b, "generators"):   # the site's own units: their instance permits, over the horizon
-        for gid in sorted({g for g, _ in b.generators.On}):
+        for gid in b.generators.run_hours:
             row[f"site.{gid}.hours"] = _v(b.generators.run_hours[gid])
-    if hasattr(b, "inference"):
-        row["inference_shed_mwh"] = dt * sum(_v(b.inference.shed_mw[k]) for k in b.inference.shed_mw)
-    else:
-        row["inference_shed_mwh"] = 0.0
-    row["unfinished_mwh"] = (sum(_v(b.training.Unfinished_MWh[j]) for j in b.training.Unfinished_MWh)
-                             if hasattr(b, "training") else 0.0)
-    row["jobs_late"] = (sum(1 for j in b.training.Unfinished_MWh if _v(b.training.Unfinished_MWh[j]) > 1e-6)
-                        if hasattr(b, "training") else 0)
+    row["inference_shed_mwh"] = year(lambda blk: dt * sum(_v(blk.inference.shed_mw[k]) for k in blk.inference.shed_mw)
+                                     if hasattr(blk, "inference") else 0.0)
+    row["unfinished_mwh"] = year(lambda blk: sum(_v(blk.training.Unfinished_MWh[j])
+                                                 for j in blk.training.Unfinished_MWh)
+                                 if hasattr(blk, "training") else 0.0)
+    row["jobs_late"] = len({j for _, blk in parts if hasattr(blk, "training") for j in blk.training.Unfinished_MWh
+                            if _v(blk.training.Unfinished_MWh[j]) > 1e-6})
     return row
 
 
