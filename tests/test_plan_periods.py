@@ -7,6 +7,8 @@ The common site, genset type D and the cost figures (GRID, FUEL, CAPEX) are thos
 """
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -58,9 +60,10 @@ def test_every_notice_day_is_modeled_whole_and_weights_add_up_to_the_days(tmp_pa
     assert extreme == ["2025-03-01", "2025-03-25"]
     typical = [p for p in periods if p.kind == "typical"]
     assert len(typical) == 4 and all(p.n_steps == len(days[p.label]) for p in typical)
-    # 31 days: 4 event days and 2 extreme days of weight 1, 25 days in the clusters.
-    assert sum(p.weight for p in typical) == 25
-    assert sum(p.weight * (2 if ".." in p.label else 1) for p in periods) == 31
+    # 31 days: 4 event days and 2 extreme days of weight 1, 25 days in the clusters; weight x hours adds up to
+    # the month's 743 hours (a typical day weighs its members' hours over its own, so the 23-hour day counts).
+    assert sum(len(p.members) for p in typical) == 25
+    assert sum(p.weight * p.n_steps for p in periods) == pytest.approx(743)
     assert not {p.label for p in typical} & {"2025-03-03", "2025-03-10", "2025-03-11", "2025-03-20",
                                              "2025-03-01", "2025-03-25"}
     assert select_periods(inst, 4, True, 0) == periods   # deterministic for a seed
@@ -77,26 +80,89 @@ def test_kmeans_finds_separated_groups_and_stops_at_one_day_per_cluster():
 
 
 def test_a_job_spanning_days_is_cut_into_shares_of_its_work(tmp_path):
-    # A job released 2025-03-02 12:00 with its deadline 2025-03-04 12:00 (48 h, 96 MWh of work): March 2 holds
-    # 12 of its 48 hours (24 MWh), March 3 24 h (48 MWh), March 4 12 h (24 MWh); the shares add up to 96.
+    # J: released 2025-03-02 12:00, deadline 2025-03-04 12:00 (48 h, 96 MWh): March 2 holds 12 of its 48 steps
+    # (24 MWh), March 3 24 (48 MWh), March 4 12 (24 MWh). K: 2 MWh between 01:00 and 05:00 on March 3.
     jobs = ('[[training_jobs]]\nid = "J"\npower_mw = 5.0\nwork_mwh = 96.0\nrelease = "2025-03-02T12:00:00"\n'
             'deadline = "2025-03-04T12:00:00"\ncan_pause = false\n'
             '[[training_jobs]]\nid = "K"\npower_mw = 1.0\nwork_mwh = 2.0\nrelease = "2025-03-03T01:00:00"\n'
             'deadline = "2025-03-03T05:00:00"\ncan_pause = false\n')
     inst = month_site(tmp_path, [], jobs)
     from energyopt.inputs.periods import Period
+    days = dict(inst.time.local_days)
+    span = {d: (days[d][0], len(days[d])) for d in days}
     shares = {}
     for day in ("2025-03-01", "2025-03-02", "2025-03-03", "2025-03-04"):
-        steps = dict(inst.time.local_days)[day]
-        sub = slice_instance(inst, Period(day, steps[0], len(steps), 1.0, "typical"))
-        assert sub.time.n_steps == 24 and sub.time.start == inst.time.index[steps[0]]
-        assert list(sub.grid.price_usd_per_mwh.values) == list(inst.grid.price_usd_per_mwh.values[steps])
-        shares[day] = {j.id: (j.work_mwh, j.can_pause) for j in sub.training_jobs}
+        sub = slice_instance(inst, Period(day, *span[day], 1.0, "event", (span[day],)))
+        assert sub.time.n_steps == 24 and sub.time.start == inst.time.index[span[day][0]]
+        assert list(sub.grid.price_usd_per_mwh.values) == list(inst.grid.price_usd_per_mwh.values[days[day]])
+        shares[day] = {j.id: (j.work_mwh, j.can_pause, j.release.hour, j.deadline - j.release)
+                       for j in sub.training_jobs}
+    h = pd.Timedelta(hours=1)
     assert shares["2025-03-01"] == {}
-    assert shares["2025-03-02"] == {"J": (pytest.approx(24.0), True)}
-    assert shares["2025-03-04"] == {"J": (pytest.approx(24.0), True)}
+    assert shares["2025-03-02"] == {"J": (pytest.approx(24.0), True, 12, 12 * h)}
+    assert shares["2025-03-04"] == {"J": (pytest.approx(24.0), True, 0, 12 * h)}
     # K lies wholly in March 3: kept as it is (one stretch).
-    assert shares["2025-03-03"] == {"J": (pytest.approx(48.0), True), "K": (2.0, False)}
+    assert shares["2025-03-03"] == {"J": (pytest.approx(48.0), True, 0, 24 * h), "K": (2.0, False, 1, 4 * h)}
+    # March 1 as a typical day standing for March 1-4 (weight 4): each job's work on those days over 4, in a
+    # window covering the clock hours it had on them: J (24 + 48 + 24) / 4 = 24 MWh all day, K 2 / 4 at 01-05.
+    typical = Period("2025-03-01", *span["2025-03-01"], 4.0, "typical", tuple(span[d] for d in sorted(span)[:4]))
+    sub = slice_instance(inst, typical)
+    got = {j.id: (j.work_mwh, j.release.hour, j.deadline - j.release) for j in sub.training_jobs}
+    assert got == {"J": (pytest.approx(24.0), 0, 24 * h), "K": (pytest.approx(0.5), 1, 4 * h)}
+
+
+ALIKE = """name = "alike"
+[horizon]
+start = "{start}"
+hours = {hours}
+step_minutes = 60
+[site]
+interconnection_mw = 100.0
+it_load_mw = 20.0
+[grid]
+price_usd_per_mwh = {{ file = "p.csv", column = "price" }}
+"""
+
+
+def alike_days_plan(folder, start: str, hours: int, jobs: str, periods: bool):
+    """Days alike (a flat $50/MWh, read from a file), no genset candidates, no notices."""
+    folder.mkdir(parents=True, exist_ok=True)
+    idx = pd.date_range(pd.Timestamp(start).floor("D"), periods=hours + 48, freq="h", tz="UTC")
+    pd.DataFrame({"timestamp": [t.isoformat() for t in idx],
+                  "price": 50.0}).to_csv(folder / "p.csv", index=False)
+    (folder / "site.toml").write_text(ALIKE.format(start=start, hours=hours) + jobs)
+    (folder / "plan.toml").write_text('name = "t"\nsite = "site.toml"\nmip_gap = 0.0\ncount_table = false\n'
+                                      + (PERIODS.format(k=1, x="false") if periods else ""))
+    return folder / "plan.toml"
+
+
+@pytest.mark.parametrize("day", ["01", "06"])
+def test_a_job_on_any_day_counts_once_over_typical_days(tmp_path, day):
+    # 20 alike days, one job of 10 MWh of work between 15:00 and 21:00 on January {day}; one typical day stands
+    # for all 20 (weight 20, the job's share 0.5 MWh). Its work must count once whichever day it is on: at the
+    # default curve's most efficient point (60% power, 80% speed: 1.333 work per MWh) 10 MWh of work takes
+    # 7.5 MWh (2.5 h at 3 MW, inside the 6-h window) = $375 a horizon at $50; the fixed 20 MW x 480 h x $50 =
+    # $480,000. Per year: x 8,760 / 480. (Before the fix: x20 on the medoid day, 0 on any other.)
+    job = (f'[[training_jobs]]\nid = "J"\npower_mw = 5.0\nwork_mwh = 10.0\nrelease = "2025-01-{day}T15:00:00+00:00"\n'
+           f'deadline = "2025-01-{day}T21:00:00+00:00"\n')
+    full = run_plan(alike_days_plan(tmp_path / "f", "2025-01-01T00:00:00+00:00", 480, job, False)).summary
+    rep = run_plan(alike_days_plan(tmp_path / "r", "2025-01-01T00:00:00+00:00", 480, job, True)).summary
+    assert [(p["kind"], p["weight"]) for p in rep["periods"]["no-events"]] == [("typical", 20.0)]
+    assert full["annual_cost_usd"]["total"] == approx(8760 / 480 * (480_000 + 375))
+    assert rep["annual_cost_usd"]["total"] == approx(8760 / 480 * (480_000 + 375))
+
+
+def test_a_horizon_off_midnight_keeps_its_partial_days_as_they_are(tmp_path):
+    # 240 h from 12:00 UTC: a 12-hour first and last day (modeled as they are, weight 1) and 9 whole days in
+    # one typical day; weight x hours = 240, so the flat 20 MW at $50 costs 20 x 240 x 50 = $240,000 a horizon,
+    # x 8,760 / 240 = $8,760,000 a year, as over every hour (before the fix: a 12-hour medoid weighed 11 days).
+    full = run_plan(alike_days_plan(tmp_path / "f", "2025-01-01T12:00:00+00:00", 240, "", False)).summary
+    rep = run_plan(alike_days_plan(tmp_path / "r", "2025-01-01T12:00:00+00:00", 240, "", True)).summary
+    periods = rep["periods"]["no-events"]
+    assert [(p["kind"], p["hours"]) for p in periods] == [("edge", 12), ("typical", 24), ("edge", 12)]
+    assert sum(p["weight"] * p["hours"] for p in periods) == pytest.approx(240)
+    assert rep["annual_cost_usd"]["total"] == approx(8_760_000)
+    assert full["annual_cost_usd"]["total"] == approx(8_760_000)
 
 
 def test_periods_give_the_hand_derived_two_units_for_a_5_mw_event(tmp_path):
@@ -110,6 +176,13 @@ def test_periods_give_the_hand_derived_two_units_for_a_5_mw_event(tmp_path):
     (periods,) = s["periods"].values()
     assert sum(p["weight"] * p["hours"] for p in periods) == 8760
     assert [p["kind"] for p in periods].count("event") == 1
+    # Written and reported: the plan.json keeps the periods, the report says what the operations ran over.
+    from energyopt.report import write_report
+    from energyopt.results.plan import write_plan as write_plan_dir
+    out = write_plan_dir(tmp_path / "out", s, run.count_table)
+    assert json.loads((out / "plan.json").read_text())["periods"] == s["periods"]
+    page = write_report(out).read_text()
+    assert f"representative days: {len(periods)} periods per scenario" in page
 
 
 def test_annual_permits_bind_the_weighted_hours_of_all_periods(tmp_path):

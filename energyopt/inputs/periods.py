@@ -1,16 +1,18 @@
-"""Representative periods for planning: a year cut into whole local days, of which the plan models only
+"""Representative periods for planning: a year cut into local days, of which the plan models only
 
 * every day a curtailment notice touches (consecutive such days merged into one period), weight 1, so an
   event is always modeled whole, with the hours before and after it on the same days;
+* the partial days at the ends of a horizon that does not start or end at local midnight, weight 1;
 * optionally the extreme event-free days (the hottest, the one with the highest price, the one with the
   highest load), weight 1;
 * ``typical_days`` days chosen by k-means clustering of the remaining days' hourly price, temperature and
   load profiles: each cluster is represented by its medoid (the real day nearest its centre), weighted by
-  the number of days in the cluster.
+  its members' hours over the medoid's (the number of days, but exact across 23- and 25-hour days).
 
-The weights of a scenario's periods add up to the horizon's days, so weighted sums of costs and permit hours
-stand for the whole year. Each period becomes an instance of its own (:func:`slice_instance`): series cut to
-its steps, the notices inside it, and each training job's share of work that falls in it (see docs/plan.md).
+Weight times hours adds up to the horizon's hours over a scenario's periods, so weighted sums of costs and
+permit hours stand for the whole horizon. Each period becomes an instance of its own
+(:func:`slice_instance`): series cut to its steps, the notices inside it, and each training job's work on
+the days the period stands for (see docs/plan.md).
 """
 from __future__ import annotations
 
@@ -32,13 +34,19 @@ class Period:
     label: str          #: first local date, or "first..last" for a multi-day event period
     first_step: int     #: index of its first step in the horizon
     n_steps: int
-    weight: float       #: how many periods like it the year holds (1 for event and extreme days)
-    kind: str           #: "event", "extreme" or "typical"
+    weight: float       #: how many periods like it the year holds (1 for event, edge and extreme days)
+    kind: str           #: "event", "edge", "extreme", "typical" or "horizon"
+    #: (first step, steps) of every day it stands for (itself, unless a typical day)
+    members: tuple[tuple[int, int], ...] = ()
+
+    @property
+    def stands_for_itself(self) -> bool:
+        return self.members in ((), ((self.first_step, self.n_steps),))
 
 
 def whole_horizon(inst: Instance) -> list[Period]:
     """The horizon as one period of weight 1 (planning over the full year)."""
-    return [Period("horizon", 0, inst.time.n_steps, 1.0, "horizon")]
+    return [Period("horizon", 0, inst.time.n_steps, 1.0, "horizon", ((0, inst.time.n_steps),))]
 
 
 def select_periods(inst: Instance, typical_days: int, extreme_days: bool = True, seed: int = 0) -> list[Period]:
@@ -54,11 +62,18 @@ def select_periods(inst: Instance, typical_days: int, extreme_days: bool = True,
         if steps:
             event[day_of_step[steps[0]]:day_of_step[steps[-1]] + 1] = True
 
-    def period(first_day: int, last_day: int, weight: float, kind: str) -> Period:
+    def span(d: int) -> tuple[int, int]:
+        return days[d][1][0], len(days[d][1])
+
+    def period(first_day: int, last_day: int, kind: str, members: list[int] | None = None) -> Period:
         first = days[first_day][1][0]
         last = days[last_day][1][-1]
         label = days[first_day][0] if first_day == last_day else f"{days[first_day][0]}..{days[last_day][0]}"
-        return Period(label, first, last - first + 1, float(weight), kind)
+        n = last - first + 1
+        if members is None:
+            return Period(label, first, n, 1.0, kind, ((first, n),))
+        spans = tuple(span(m) for m in members)
+        return Period(label, first, n, sum(k for _, k in spans) / n, kind, spans)
 
     out: list[Period] = []
     d = 0
@@ -67,18 +82,21 @@ def select_periods(inst: Instance, typical_days: int, extreme_days: bool = True,
             e = d
             while e + 1 < n_days and event[e + 1]:
                 e += 1
-            out.append(period(d, e, 1.0, "event"))
+            out.append(period(d, e, "event"))
             d = e + 1
         else:
             d += 1
-    free = [d for d in range(n_days) if not event[d]]
+    # Partial days (a horizon starting or ending off local midnight) are modeled as they are.
+    partial = [d for d in range(n_days) if not event[d] and len(days[d][1]) * inst.time.dt_hours < 23]
+    out += [period(d, d, "edge") for d in partial]
+    free = [d for d in range(n_days) if not event[d] and d not in partial]
     features = day_features(inst)
     if extreme_days and free:
         for col in extreme_columns(inst):
             if not free:
                 break
             pick = max(free, key=lambda x: (features[col][x].max(), -x))
-            out.append(period(pick, pick, 1.0, "extreme"))
+            out.append(period(pick, pick, "extreme"))
             free.remove(pick)
     if free:
         X = np.hstack([_standardized(features[c])[free] for c in features])
@@ -87,7 +105,7 @@ def select_periods(inst: Instance, typical_days: int, extreme_days: bool = True,
             members = np.flatnonzero(labels == c)
             centre = X[members].mean(axis=0)
             medoid = members[np.argmin(((X[members] - centre) ** 2).sum(axis=1))]
-            out.append(period(free[medoid], free[medoid], float(len(members)), "typical"))
+            out.append(period(free[medoid], free[medoid], "typical", [free[i] for i in members]))
     return sorted(out, key=lambda p: p.first_step)
 
 
@@ -146,34 +164,54 @@ def kmeans(X: np.ndarray, k: int, seed: int) -> np.ndarray:
 
 
 def slice_instance(inst: Instance, p: Period) -> Instance:
-    """The instance over one period's steps: series views, the notices inside it, and each training job's
-    share of its work that falls in it (work x overlap / window; a share of a job is pausable)."""
+    """The instance over one period's steps: series views, the notices inside it, and the training jobs'
+    work on the days it stands for (:func:`job_shares`)."""
     sl = slice(p.first_step, p.first_step + p.n_steps)
-    index = inst.time.index
-    start = index[p.first_step]
+    start = inst.time.index[p.first_step]
     end = start + pd.Timedelta(minutes=inst.time.step_minutes * p.n_steps)
-    jobs = []
-    for j in inst.training_jobs:
-        rel = j.release if j.release is not None else inst.time.start
-        dl = j.deadline if j.deadline is not None else inst.time.end
-        lo, hi = max(rel, start), min(dl, end)
-        if hi <= lo:
-            continue
-        if rel >= start and dl <= end:
-            jobs.append(j)
-            continue
-        share = (hi - lo) / (dl - rel)
-        jobs.append(j.model_copy(update={"release": lo, "deadline": hi, "work_mwh": j.work_mwh * share,
-                                         "can_pause": True}))
     out = _sliced(inst, sl)
     out = out.model_copy(update={
         "name": f"{inst.name} {p.label}",
         "horizon": inst.horizon.model_copy(update={"start": start.to_pydatetime(), "hours": p.n_steps *
                                                    inst.time.dt_hours, "days": None}),
         "notices": [n for n in inst.notices if n.start < end and n.end > start],
-        "training_jobs": jobs})
+        "training_jobs": job_shares(inst, p)})
     out._time = TimeGrid(start=start, step_minutes=inst.time.step_minutes, n_steps=p.n_steps)
     out._source = inst.source
+    return out
+
+
+def job_shares(inst: Instance, p: Period) -> list:
+    """Each training job's work on the days ``p`` stands for, as a job of the period. A job may run in the
+    steps wholly inside its window (as in the model); the steps of that range falling on a member day carry
+    their share of its work. A typical day gets the members' shares divided by its weight (so weight times
+    work is their sum) in a window spanning the clock hours they cover; a job wholly inside a period that
+    stands for itself is kept as it is, others become pausable shares."""
+    grid = inst.time
+    start = grid.index[p.first_step]
+    end = start + pd.Timedelta(minutes=grid.step_minutes * p.n_steps)
+    dt = pd.Timedelta(minutes=grid.step_minutes)
+    members = p.members or ((p.first_step, p.n_steps),)
+    out = []
+    for j in inst.training_jobs:
+        rel = j.release if j.release is not None else grid.start
+        dl = j.deadline if j.deadline is not None else grid.end
+        if p.stands_for_itself and rel >= start and dl <= end:
+            out.append(j)
+            continue
+        steps = grid.steps_within(rel, dl)
+        a, b = steps[0], steps[-1] + 1
+        work, lo, hi = 0.0, p.n_steps, 0
+        for f, n in members:
+            k0, k1 = max(a, f), min(b, f + n)
+            if k1 > k0:
+                work += j.work_mwh * (k1 - k0) / (b - a)
+                lo, hi = min(lo, k0 - f), max(hi, k1 - f)
+        if work <= 0:
+            continue
+        lo, hi = min(lo, p.n_steps - 1), min(hi, p.n_steps)
+        out.append(j.model_copy(update={"release": start + lo * dt, "deadline": start + max(hi, lo + 1) * dt,
+                                        "work_mwh": work / p.weight, "can_pause": True}))
     return out
 
 

@@ -63,22 +63,29 @@ A year at hourly steps is 8,760 steps per scenario; with several scenarios the m
 
 - **event periods**: every day a notice of the scenario touches, consecutive such days merged into one
   period, weight 1: an event is always modeled whole, with the rest of its days around it;
+- **edge days**: a horizon that starts or ends off local midnight has partial first and last days; they
+  are modeled as they are, weight 1;
 - **extreme days** (`extreme_days = true`): the event-free days with the highest temperature (when the
   site has cooling), the highest price and the highest load (fixed IT plus inference demand), weight 1;
+  a day is picked once (if the hottest day also has the highest price, the next-priciest day is taken);
 - **typical days**: the other days are clustered by k-means on their hourly profiles of price,
   temperature and load (each standardized; 23/25-hour days resampled to 24 points; k-means++ starts,
   best of 8 seeded restarts); each cluster is modeled by its medoid, the real day nearest its centre,
-  weighted by the number of days in the cluster.
+  weighted by its members' hours over the medoid's hours (the number of days it stands for, exact across
+  23- and 25-hour days).
 
-Each scenario has its own event days, so its own selection; the weights add up to the horizon's days.
-Costs, permit hours, shed energy and output are weighted sums over the periods (scaled to a year as
+Each scenario has its own event days, so its own selection; weight times hours adds up to the horizon's
+hours. Costs, permit hours, shed energy and output are weighted sums over the periods (scaled to a year as
 above). What this approximates: each period starts with the gensets off and the battery and tank at their
-`initial_fraction` and must end at least as full (no storage across days); a training job whose window
-spans several days is cut into shares, one per modeled day it overlaps, each with the job's work times
-the share of its window in that day (pausable, within the day) — so a typical day carries the average
-training work of the days it stands for. Prices and weather of a typical day are its medoid's. Use it for
-screening many scenarios or designs, and confirm the chosen design over the full year (`fixed_units`).
-`plan.json` lists each scenario's periods (label, kind, weight, hours).
+`initial_fraction` and must end at least as full (no storage across days). Training: a job may run in the
+steps wholly inside its window (as in the full model), and the steps of that range falling on each day
+carry their share of its work; a period gets the shares of the days it stands for, divided by its weight
+(so weight times work is the total), in a window spanning the clock hours they cover, pausable. A job wholly
+inside an event, edge or extreme day stays as it is. So a typical day carries the average training work of
+its days, and a job's deadline binds only within each day (work cannot move between days, nor to a cheaper
+day of another cluster). Prices and weather of a typical day are its medoid's. Use it for screening many
+scenarios or designs, and confirm the chosen design over the full year (`fixed_units`).
+`plan.json` lists each scenario's periods (label, kind, weight, hours, days it stands for).
 
 ## Output
 

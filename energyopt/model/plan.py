@@ -56,7 +56,6 @@ def build_plan_model(plan: PlanFile, scenarios: dict[str, Instance],
     periods = periods or {s: whole_horizon(inst) for s, inst in scenarios.items()}
     hours = first.time.n_steps * first.time.dt_hours
     scale = 8760.0 / hours
-    fleet_sizing = None
     types = {g.id: g for g in plan.genset_types}
 
     def unit_bounds(_, k):

@@ -111,6 +111,11 @@ def plan_page(data: PlanData, charts: list[Chart]) -> str:
     facts = [(k, str(v)) for k, v in sizes.items()]
     facts += [("total per year", f"${p['annual_cost_usd']['total']:,.0f}"),
               ("MIP gap", f"{(p.get('mip_gap') or 0):.2%}"), ("HiGHS time", f"{(p.get('solve_seconds') or 0):.1f} s")]
+    periods = p.get("periods")
+    counts = sorted(len(v) for v in (periods or {}).values())
+    facts.append(("operations over", "every step of the horizon" if not counts else
+                  f"representative days: {counts[0]}{'-' + str(counts[-1]) if counts[-1] != counts[0] else ''} "
+                  "periods per scenario"))
     table = data.scenarios.to_html(index=False, float_format=lambda x: f"{x:,.2f}", border=0)
     body = [_facts(facts)] + [chart_html(c) for c in charts]
     body.append(f'<section id="scenarios"><h2>Scenarios</h2><p class="cap">scenarios.csv</p>{table}</section>')

@@ -42,7 +42,8 @@ def plan_summary(plan: PlanFile, pm, info) -> dict:
         "annual_cost_usd": {"capex_and_fixed_om": capex, "operations": _v(m.annual_opex_usd),
                             "total": sum(capex.values()) + _v(m.annual_opex_usd)},
         "operations_scale_to_year": pm.scale,
-        "periods": {s: [{"label": p.label, "kind": p.kind, "weight": p.weight, "hours": p.n_steps * pm.dt_hours}
+        "periods": {s: [{"label": p.label, "kind": p.kind, "weight": p.weight, "hours": p.n_steps * pm.dt_hours,
+                         "days_it_stands_for": len(p.members)}
                         for p in pm.periods[s]] for s in pm.scenarios} if plan.representative_periods else None,
         "scenarios": rows,
     }
