@@ -86,7 +86,7 @@ def main(argv=None) -> int:
     p.add_argument("--highs", action="append", default=[], metavar="NAME=VALUE",
                    help="a HiGHS option for the plan's solves (repeatable), e.g. mip_heuristic_run_rins=false")
     args = p.parse_args(argv)
-    highs = tuple((k, {"true": True, "false": False}.get(v.lower(), _number(v)))
+    highs = tuple((k, v.lower() == "true" if v.lower() in ("true", "false") else _number(v))
                   for k, v in (a.split("=", 1) for a in args.highs))
     tag = f"plan_year_{args.scenarios}" + (f"_k{args.typical_days}" if args.typical_days else "")
     work = ROOT / "benchmarks" / "results" / tag

@@ -301,3 +301,30 @@ def test_bad_random_scenarios_and_headroom_arguments_exit_cleanly(run_cli, tmp_p
     proc = run_cli("headroom", site, "--hours", "0", "--out", tmp_path / "missing" / "h.csv")
     assert_exit(proc, 3)
     assert "does not exist" in proc.stderr
+
+
+# -- the fleet's floor (a valid inequality) -------------------------------------------------------------
+
+
+def test_the_fleet_floor_is_the_least_load_less_every_other_supply(tmp_path):
+    # 4 hours at 15 C (default COP 4.4): fixed IT 10 MW, inference 10 MW of which half must be served, overhead
+    # 1 MW; least IT 15 MW, its cooling 15 / 4.4 = 3.40909 MW, least load 19.40909 MW. A notice caps import at
+    # 12 MW in hours 1-2; the site's own 2 MW notice-only unit and 1 MW battery, and a candidate battery of
+    # 0.5 MW, may supply: the fleet must carry 19.40909 - 15.5 = 3.90909 MW there, nothing elsewhere. A
+    # candidate tank discharging 4.4 MW thermal takes 4.4 / 4.4 = 1 MW of chiller power off: 2.90909 MW.
+    from energyopt.inputs import load_instance
+    from energyopt.model.fleet import floor_mw
+    inst, series = base(4, 50.0, it_load_mw=10.0)
+    inst["site"]["overhead_mw"] = 1.0
+    inst["cooling"] = {"outdoor_temp_c": 15.0, "rated_capacity_mw_th": 100.0}
+    inst["inference"] = [{"id": "chat", "demand_mw": 10.0, "min_served_fraction": 0.5, "shed_penalty_usd_per_mwh": 1e3}]
+    inst["battery"] = {"energy_mwh": 4.0, "power_mw": 1.0}
+    inst["generators"] = [{"id": "G", "capacity_mw": 2.0, "fuel_price_usd_per_gal": 3.0, "run_hours_left": 10.0,
+                           "dispatch": "notice_only"}]
+    t0 = datetime.fromisoformat(inst["horizon"]["start"])
+    inst["notices"] = [{"id": "N", "issued": t0, "start": t0 + timedelta(hours=1), "end": t0 + timedelta(hours=3),
+                        "cap_mw": 12.0}]
+    i = load_instance(write_instance(tmp_path, inst, series))
+    least = 15 + 15 / 4.4 + 1
+    assert list(floor_mw(i, battery_mw=0.5)) == pytest.approx([0.0, least - 15.5, least - 15.5, 0.0])
+    assert list(floor_mw(i, battery_mw=0.5, tank_mw_th=4.4)) == pytest.approx([0.0, least - 16.5, least - 16.5, 0.0])

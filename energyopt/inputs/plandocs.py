@@ -36,6 +36,11 @@ inside its air permits, and pays the least per year.
   Identical units are aggregated into counts: no symmetry, far fewer integers. Minimum up and down times
   hold for the count (`fleet.min_up[k,t]`: units started in the last U steps are still on;
   `fleet.min_down[k,t]`: units stopped in the last D steps are still off, of those installed).
+  `fleet.floor[t]`, a valid inequality the model already implies: where the site's least load (fixed IT,
+  inference at its minimum service, their cooling at the step's COP, overhead) exceeds every other supply
+  (import cap, the site's own units, the largest battery and tank discharge), the units on can carry the
+  rest, sum_k capacity_k `fleet.On[k,t]` >= floor_t. Stated as a row it lets HiGHS round the units on per
+  step, which closes most of the relaxation's gap when permit hours bind (README, planning benchmark).
 - **Permits per unit, per year** (`m.scenario[s].fleet`, on the weighted hours of all the scenario's
   periods): `fleet.non_emergency_permit[k]` (hours outside notices, and inside them
   when `notice_category = "non_emergency"`, the default per EPA's 2025 guidance on demand response) <=

@@ -87,7 +87,10 @@ def populate(m: pyo.Block, inst: Instance, *, elastic: bool = False, history: Hi
     blocks += list(extra_it)
     if sizing is not None and sizing.fleet is not None:
         m.fleet = pyo.Block(concrete=True)
-        fleet.build(m.fleet, inst, sizing.fleet)
+        floor = fleet.floor_mw(inst, sizing.battery.max_mw if sizing.battery is not None else 0.0,
+                               sizing.thermal.c_rate_per_h * sizing.thermal.max_mwh_th
+                               if sizing.thermal is not None else 0.0)
+        fleet.build(m.fleet, inst, sizing.fleet, floor=floor)
         blocks.append(m.fleet)
 
     fixed = inst.site.it_load_mw.values

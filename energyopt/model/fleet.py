@@ -6,6 +6,13 @@ counted hours may not exceed the cap times its number of units: this assumes the
 evenly (the usual practice; an operator can always do it within a year). A horizon shorter than a year
 stands for a whole year: its hours are scaled up (``hours_scale``) before they meet an annual cap, as its
 operating cost is.
+
+``fleet.floor[t]`` is a valid inequality, not a new rule: in a step where even the site's least load (fixed
+IT, inference at its minimum service, their cooling at the step's COP, overhead) exceeds everything else
+that could supply it (the import cap, the site's own units allowed then, the largest battery and tank
+discharge), the units on must be able to carry the rest: sum_k capacity_k On[k,t] >= floor_t. The model
+implies it already; stated as a row, it lets HiGHS round the count of units on per step, which closes
+most of the relaxation's gap when permit hours bind (benchmarks/plan_year.py: README).
 """
 from __future__ import annotations
 
@@ -31,7 +38,28 @@ def notice_mask(inst: Instance) -> np.ndarray:
     return allowed_steps(inst, "notice_only")
 
 
-def build(b: pyo.Block, inst: Instance, sizing: FleetSizing) -> None:
+def floor_mw(inst: Instance, battery_mw: float = 0.0, tank_mw_th: float = 0.0) -> np.ndarray:
+    """Per step, the power the fleet must supply at the least (0 where other supply may cover the load);
+    ``battery_mw`` and ``tank_mw_th``: the largest discharge of a battery and a chilled-water tank the plan
+    may choose (the site's own are read from the instance)."""
+    from .cooling import capacity_and_cop
+    from .grid import import_cap_mw
+    n = inst.time.n_steps
+    it = inst.site.it_load_mw.values + sum((s.min_served_fraction * s.demand_mw.values for s in inst.inference),
+                                           np.zeros(n))
+    load = it + inst.site.overhead_mw.values
+    if inst.cooling is not None:
+        _, cop = capacity_and_cop(inst)
+        tank = tank_mw_th + (inst.cooling.thermal_storage.max_discharge_mw_th
+                             if inst.cooling.thermal_storage is not None else 0.0)
+        load = load + np.maximum(it - tank, 0.0) / cop
+    other = import_cap_mw(inst) + battery_mw + (inst.battery.power_mw if inst.battery is not None else 0.0)
+    for g in inst.generators:
+        other = other + g.capacity_mw * allowed_steps(inst, g.dispatch)
+    return np.maximum(load - other, 0.0)
+
+
+def build(b: pyo.Block, inst: Instance, sizing: FleetSizing, floor: np.ndarray | None = None) -> None:
     T = range(inst.time.n_steps)
     dt = inst.time.dt_hours
     types = {g.id: g for g in sizing.types}
@@ -48,6 +76,9 @@ def build(b: pyo.Block, inst: Instance, sizing: FleetSizing) -> None:
         for t in np.flatnonzero(~allowed_steps(inst, types[k].dispatch)):
             b.On[k, int(t)].fix(0)
     b.installed = pyo.Constraint(KT, rule=lambda _, k, t: b.On[k, t] <= N[k])
+    need = [] if floor is None else [int(t) for t in np.flatnonzero(floor > 1e-9)]
+    b.floor = pyo.Constraint(need, rule=lambda _, t: sum(types[k].capacity_mw * b.On[k, t] for k in K)
+                             >= float(floor[t]))
     commitment(b, types, T, dt, installed=lambda k: N[k])
 
     counted = inside if sizing.notice_category == "non_emergency" else np.zeros_like(inside)
