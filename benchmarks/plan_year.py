@@ -84,7 +84,8 @@ def main(argv=None) -> int:
     p.add_argument("--gap", type=float, default=1e-3)
     p.add_argument("--typical-days", type=int, default=None)
     p.add_argument("--highs", action="append", default=[], metavar="NAME=VALUE",
-                   help="a HiGHS option for the plan's solves (repeatable), e.g. mip_heuristic_run_rins=false")
+                   help="a HiGHS option for the plan's solves (repeatable; replaces the plan's own options), "
+                        "e.g. mip_heuristic_run_rins=true")
     args = p.parse_args(argv)
     highs = tuple((k, v.lower() == "true" if v.lower() in ("true", "false") else _number(v))
                   for k, v in (a.split("=", 1) for a in args.highs))
@@ -98,10 +99,11 @@ def main(argv=None) -> int:
     t_import = time.perf_counter() - t0
     from energyopt.inputs.plan import load_plan_file
     from energyopt.model.plan import build_plan_model
-    from energyopt.ops.planning import scenario_instances, scenario_periods
+    from energyopt.ops.planning import PLAN_HIGHS_OPTIONS, scenario_instances, scenario_periods
     from energyopt.results.plan import plan_summary
     from energyopt.solver import SolveOptions, solve_model
-    opts = SolveOptions(time_limit_s=args.time_limit, mip_rel_gap=args.gap, highs=highs)
+    opts = SolveOptions(time_limit_s=args.time_limit, mip_rel_gap=args.gap,
+                        highs=highs if highs else PLAN_HIGHS_OPTIONS)
     plan, base = load_plan_file(plan_path)
     t1 = time.perf_counter()
     scen = scenario_instances(plan, base)
@@ -117,7 +119,7 @@ def main(argv=None) -> int:
            "load_s": t2 - t1, "build_s": t3 - t2, "hand_off_s": info.timings_s["hand_off"],
            "highs_s": info.timings_s["highs"], "extract_s": t5 - t4, "import_s": t_import, "peak_mb": peak,
            "rows": info.n_rows, "columns": info.n_cols, "integer_columns": info.n_integer,
-           "highs_options": dict(highs), "periods_per_scenario": [len(v) for v in pm.periods.values()],
+           "highs_options": dict(opts.highs), "periods_per_scenario": [len(v) for v in pm.periods.values()],
            "sizes": summary.get("sizes"), "annual_cost_usd": (summary.get("annual_cost_usd") or {}).get("total"),
            "machine": f"{platform.machine()}, {__import__('os').cpu_count()} CPUs, Python {sys.version.split()[0]}"}
     if args.typical_days and info.status.has_schedule:

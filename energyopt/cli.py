@@ -311,14 +311,14 @@ def plan(plan_file: Path, out_dir: Path, time_limit, mip_gap, quiet) -> None:
     """Size gensets, battery and chilled-water storage for PLAN_FILE's site against its curtailment scenarios."""
     from .inputs import InstanceError
     from .inputs.plan import load_plan_file
-    from .ops.planning import run_plan
+    from .ops.planning import plan_solve_options, run_plan
     from .results.plan import write_plan
-    from .solver import SolveOptions, SolveStatus
+    from .solver import SolveStatus
 
     try:
         spec, _ = load_plan_file(plan_file)
-        opts = SolveOptions(time_limit_s=time_limit if time_limit is not None else spec.time_limit_s,
-                            mip_rel_gap=mip_gap if mip_gap is not None else spec.mip_gap)
+        opts = plan_solve_options(time_limit if time_limit is not None else spec.time_limit_s,
+                                  mip_gap if mip_gap is not None else spec.mip_gap)
         if out_dir.exists() and (not out_dir.is_dir() or (any(out_dir.iterdir())
                                                           and not (out_dir / "plan.json").is_file())):
             _fail(f"--out: {out_dir} exists and is not an energyopt plan; refusing to replace it", EXIT_BAD_INPUT)

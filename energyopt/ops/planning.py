@@ -10,6 +10,17 @@ from ..inputs.errors import Problem
 from ..inputs.plan import PlanFile, load_plan_file
 
 
+#: HiGHS options for plans. Its RINS and RENS sub-MIP heuristics spent up to half of a year's solve without
+#: finding what the tree finds (benchmarks/plan_year.py with the fleet floor: one scenario 55-70 s with them
+#: off against 118 s on; ten scenarios 385 s off; figures in the README).
+PLAN_HIGHS_OPTIONS = (("mip_heuristic_run_rins", False), ("mip_heuristic_run_rens", False))
+
+
+def plan_solve_options(time_limit_s: float | None, mip_gap: float):
+    from ..solver import SolveOptions
+    return SolveOptions(time_limit_s=time_limit_s, mip_rel_gap=mip_gap, highs=PLAN_HIGHS_OPTIONS)
+
+
 @dataclass
 class PlanRun:
     plan: PlanFile
@@ -81,7 +92,7 @@ def scenario_periods(plan: PlanFile, scenarios: dict[str, Instance]):
 def run_plan(plan_path: str | Path, solve_options=None) -> PlanRun:
     from ..model.plan import build_plan_model
     from ..results.plan import plan_summary
-    from ..solver import SolveOptions, solve_model
+    from ..solver import solve_model
 
     plan, base = load_plan_file(plan_path)
     scenarios = scenario_instances(plan, base)
@@ -98,7 +109,7 @@ def run_plan(plan_path: str | Path, solve_options=None) -> PlanRun:
         raise InstanceError(clash, str(plan_path))
     periods = scenario_periods(plan, scenarios)
     pm = build_plan_model(plan, scenarios, periods)
-    opts = solve_options or SolveOptions(time_limit_s=plan.time_limit_s, mip_rel_gap=plan.mip_gap)
+    opts = solve_options or plan_solve_options(plan.time_limit_s, plan.mip_gap)
     info = solve_model(pm.model, opts)
     if not info.status.has_schedule:
         return PlanRun(plan, {"format_version": 1, "kind": "plan", "plan": plan.name, "status": info.status.value,
