@@ -41,6 +41,8 @@ inside its air permits, and pays the least per year.
   (import cap, the site's own units, the largest battery and tank discharge), the units on can carry the
   rest, sum_k capacity_k `fleet.On[k,t]` >= floor_t. Stated as a row it lets HiGHS round the units on per
   step, which closes most of the relaxation's gap when permit hours bind (README, planning benchmark).
+  Plans are solved with HiGHS's RINS and RENS sub-MIP heuristics off (`PLAN_HIGHS_OPTIONS` in
+  `energyopt/ops/planning.py`; they spent up to half of a year's solve and found nothing the tree did not).
 - **Permits per unit, per year** (`m.scenario[s].fleet`, on the weighted hours of all the scenario's
   periods): `fleet.non_emergency_permit[k]` (hours outside notices, and inside them
   when `notice_category = "non_emergency"`, the default per EPA's 2025 guidance on demand response) <=
