@@ -186,7 +186,7 @@ def sweep_cases(path: Path, problems: list[Problem]) -> list[Case]:
             break   # the same path fails for every combination: report it once
         swept = {a.label: v for a, v in zip(sweep.axis, combo)}
         cid = prefix + "__" + "__".join(f"{_safe(k)}={_fmt(a, v)}" for (k, v), a in zip(swept.items(), sweep.axis))
-        cases.append(Case(id=cid, source=str(path), toml=tomli_w.dumps(_plain(raw)),
+        cases.append(Case(id=cid, source=str(path), toml=tomli_w.dumps(raw),
                           files=_read_files(base.parent, series_files(raw), str(path), problems), swept=swept))
     return cases
 
@@ -271,14 +271,6 @@ def _fmt(axis: Axis, v: Any) -> str:
 
 def _safe(s: str) -> str:
     return SAFE.sub("-", s).strip("-") or "case"
-
-
-def _plain(v: Any) -> Any:
-    if isinstance(v, dict):
-        return {k: _plain(x) for k, x in v.items()}
-    if isinstance(v, list):
-        return [_plain(x) for x in v]
-    return v
 
 
 def collect(instances: list[str], sweeps: list[str]) -> list[Case]:

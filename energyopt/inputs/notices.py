@@ -42,6 +42,11 @@ def notice_patch(add: list[dict], cancel: list[tuple[str, str]], now: pd.Timesta
     return patch, problems
 
 
+def notice_iso(notice: dict) -> dict:
+    """A notice with its times as ISO strings (as a summary keeps it, and as the loader reads it)."""
+    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in dict(notice).items()}
+
+
 def _aware(value, tz: str | None) -> pd.Timestamp | None:
     try:
         t = pd.Timestamp(value)

@@ -37,11 +37,11 @@ class Period:
     weight: float       #: how many periods like it the year holds (1 for event, edge and extreme days)
     kind: str           #: "event", "edge", "extreme", "typical" or "horizon"
     #: (first step, steps) of every day it stands for (itself, unless a typical day)
-    members: tuple[tuple[int, int], ...] = ()
+    members: tuple[tuple[int, int], ...]
 
     @property
     def stands_for_itself(self) -> bool:
-        return self.members in ((), ((self.first_step, self.n_steps),))
+        return self.members == ((self.first_step, self.n_steps),)
 
 
 def whole_horizon(inst: Instance) -> list[Period]:
@@ -165,7 +165,7 @@ def kmeans(X: np.ndarray, k: int, seed: int) -> np.ndarray:
 
 def slice_instance(inst: Instance, p: Period) -> Instance:
     """The instance over one period's steps: series views, the notices inside it, and the training jobs'
-    work on the days it stands for (:func:`job_shares`)."""
+    work on the days it stands for (:func:`_job_shares`)."""
     sl = slice(p.first_step, p.first_step + p.n_steps)
     start = inst.time.index[p.first_step]
     end = start + pd.Timedelta(minutes=inst.time.step_minutes * p.n_steps)
@@ -175,23 +175,20 @@ def slice_instance(inst: Instance, p: Period) -> Instance:
         "horizon": inst.horizon.model_copy(update={"start": start.to_pydatetime(), "hours": p.n_steps *
                                                    inst.time.dt_hours, "days": None}),
         "notices": [n for n in inst.notices if n.start < end and n.end > start],
-        "training_jobs": job_shares(inst, p)})
+        "training_jobs": _job_shares(inst, p, start, end)})
     out._time = TimeGrid(start=start, step_minutes=inst.time.step_minutes, n_steps=p.n_steps)
     out._source = inst.source
     return out
 
 
-def job_shares(inst: Instance, p: Period) -> list:
+def _job_shares(inst: Instance, p: Period, start: pd.Timestamp, end: pd.Timestamp) -> list:
     """Each training job's work on the days ``p`` stands for, as a job of the period. A job may run in the
     steps wholly inside its window (as in the model); the steps of that range falling on a member day carry
     their share of its work. A typical day gets the members' shares divided by its weight (so weight times
     work is their sum) in a window spanning the clock hours they cover; a job wholly inside a period that
     stands for itself is kept as it is, others become pausable shares."""
     grid = inst.time
-    start = grid.index[p.first_step]
-    end = start + pd.Timedelta(minutes=grid.step_minutes * p.n_steps)
     dt = pd.Timedelta(minutes=grid.step_minutes)
-    members = p.members or ((p.first_step, p.n_steps),)
     out = []
     for j in inst.training_jobs:
         rel = j.release if j.release is not None else grid.start
@@ -202,7 +199,7 @@ def job_shares(inst: Instance, p: Period) -> list:
         steps = grid.steps_within(rel, dl)
         a, b = steps[0], steps[-1] + 1
         work, lo, hi = 0.0, p.n_steps, 0
-        for f, n in members:
+        for f, n in p.members:
             k0, k1 = max(a, f), min(b, f + n)
             if k1 > k0:
                 work += j.work_mwh * (k1 - k0) / (b - a)

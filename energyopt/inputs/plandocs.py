@@ -50,8 +50,9 @@ inside its air permits, and pays the least per year.
   per notice (in the period holding it). The site's own generators' `run_hours_left` and `nox_cap_kg`
   bind their weighted hours and NOx over all periods (`m.scenario[s].generators.run_hours_permit[g]`,
   `nox_permit[g]`), and a demand charge applies once to the highest import of any period
-  (`m.scenario[s].grid.peak_def`). This assumes the site rotates its units evenly within the year. A horizon shorter than a
-  year stands for a year: its operating cost and permit hours are scaled by 8,760 / its hours.
+  (`m.scenario[s].grid.peak_def`). This assumes the site rotates its units evenly within the year. A
+  horizon shorter than a year stands for a year: its operating cost and permit hours are scaled by
+  8,760 / its hours.
 - **Scenarios**: each a year of notices, from CSV files (`scenario_files`, docs/events.md) or drawn by the
   event generator (`random_scenarios`, seeds `seed`, `seed + 1`, ...), equally likely. `stochastic`
   minimizes capex plus the mean operating cost, `robust` capex plus the worst (with a 1e-6 weight on the

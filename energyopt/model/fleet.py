@@ -23,7 +23,9 @@ import pyomo.environ as pyo
 
 from ..inputs import Instance
 from ..inputs.plan import GensetType
+from .cooling import capacity_and_cop
 from .generators import allowed_steps, commitment, fuel_and_costs
+from .grid import import_cap_mw
 
 
 @dataclass(frozen=True)
@@ -42,8 +44,6 @@ def floor_mw(inst: Instance, battery_mw: float = 0.0, tank_mw_th: float = 0.0) -
     """Per step, the power the fleet must supply at the least (0 where other supply may cover the load);
     ``battery_mw`` and ``tank_mw_th``: the largest discharge of a battery and a chilled-water tank the plan
     may choose (the site's own are read from the instance)."""
-    from .cooling import capacity_and_cop
-    from .grid import import_cap_mw
     n = inst.time.n_steps
     it = inst.site.it_load_mw.values + sum((s.min_served_fraction * s.demand_mw.values for s in inst.inference),
                                            np.zeros(n))

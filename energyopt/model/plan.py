@@ -22,7 +22,7 @@ from ..inputs import Instance
 from ..inputs.periods import Period, slice_instance, whole_horizon
 from ..inputs.plan import PlanFile
 from . import fleet, generators, grid
-from .build import Sizing, populate
+from .build import Sizing, cost_terms, populate
 from .cooling import ThermalSizing
 from .fleet import FleetSizing
 from .storage import BatterySizing
@@ -115,9 +115,8 @@ def _scenario(b: pyo.Block, inst: Instance, periods: list[Period], sizing: Sizin
     cost by term (``b.cost_usd``, weighted over the periods; ``b.opex_usd`` is their sum)."""
     P = range(len(periods))
     b.period = pyo.Block(P)
-    whole = len(periods) == 1 and periods[0].n_steps == inst.time.n_steps
     for i in P:
-        populate(b.period[i], inst if whole else slice_instance(inst, periods[i]), sizing=sizing)
+        populate(b.period[i], slice_instance(inst, periods[i]), sizing=sizing)
     w = [periods[i].weight for i in P]
     blocks = [b.period[i] for i in P]
     if sizing.fleet is not None:
@@ -130,10 +129,9 @@ def _scenario(b: pyo.Block, inst: Instance, periods: list[Period], sizing: Sizin
     demand = grid.horizon_peak(b.grid, [blk.grid for blk in blocks], inst)
     terms: dict[str, object] = {}
     for i in P:
-        for blk in blocks[i].cost_blocks:
-            for k in blk.cost_usd:
-                if k != "demand_charge":
-                    terms[k] = terms.get(k, 0) + w[i] * blk.cost_usd[k]
+        for k, expr in cost_terms(blocks[i]).items():
+            if k != "demand_charge":   # paid once per scenario (below), not per period
+                terms[k] = terms.get(k, 0) + w[i] * expr
     terms["demand_charge"] = demand
     b.cost_usd = pyo.Expression(list(terms), rule=lambda _, k: terms[k])
     b.opex_usd = pyo.Expression(expr=sum(b.cost_usd[k] for k in terms))

@@ -8,19 +8,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..check.physics import runs
+
 EPS = 1e-6
-
-
-def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
-    """Consecutive stretches [a, b) of True."""
-    out, a = [], None
-    for k, x in enumerate(list(mask) + [False]):
-        if x and a is None:
-            a = k
-        elif not x and a is not None:
-            out.append((a, k))
-            a = None
-    return out
 
 
 def step_times(steps: pd.DataFrame) -> list[pd.Timestamp]:
@@ -55,7 +45,7 @@ def plan_diff(old_summary: dict, old_steps: pd.DataFrame, new_summary: dict, new
         delta = (new_steps[col].to_numpy()[:n] - old_steps[col].to_numpy()[:n]) * dt
         before = (old_summary.get("jobs") or {}).get(jid, {})
         moves = [{"when": _span(times, step, a, b), "energy_mwh": float(delta[a:b].sum())}
-                 for sign in (-1, 1) for a, b in _runs(sign * delta > EPS)]
+                 for sign in (-1, 1) for a, b in runs(sign * delta > EPS)]
         moves.sort(key=lambda m: m["when"])
         out["jobs"][jid] = {"moves": moves, "finish_before": before.get("finish_time"),
                             "finish_after": after.get("finish_time"),
@@ -67,8 +57,8 @@ def plan_diff(old_summary: dict, old_steps: pd.DataFrame, new_summary: dict, new
         old_on = old_steps[col].to_numpy()[:n] > 0.5 if col in old_steps else np.zeros(n, bool)
         new_on = new_steps[col].to_numpy()[:n] > 0.5
         before = (old_summary.get("generator_run_hours") or {}).get(gid, {})
-        out["generators"][gid] = {"runs_before": [_span(times, step, a, b) for a, b in _runs(old_on)],
-                                  "runs_after": [_span(times, step, a, b) for a, b in _runs(new_on)],
+        out["generators"][gid] = {"runs_before": [_span(times, step, a, b) for a, b in runs(old_on)],
+                                  "runs_after": [_span(times, step, a, b) for a, b in runs(new_on)],
                                   "hours_before": before.get("hours"), "hours_after": after.get("hours")}
     out["inference_shed_mwh"] = {"before": old_summary.get("inference_shed_mwh"),
                                  "after": new_summary.get("inference_shed_mwh")}

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..inputs import Instance, InstanceError, load_instance
 from ..inputs.errors import Problem
+from ..inputs.notices import notice_iso
 from ..inputs.plan import PlanFile, load_plan_file
 
 
@@ -36,8 +37,7 @@ def scenario_instances(plan: PlanFile, base: Path) -> dict[str, Instance]:
 
     def with_notices(notices: list[dict], where: str) -> Instance:
         def patch(raw):
-            raw["notices"] = [{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in n.items()
-                               if v is not None} for n in notices]
+            raw["notices"] = [{k: v for k, v in notice_iso(n).items() if v is not None} for n in notices]
         try:
             return load_instance(site, patch=patch)
         except InstanceError as exc:

@@ -19,7 +19,7 @@ import pandas as pd
 
 from ..inputs import Instance, InstanceError, load_instance
 from ..inputs.history import History, column
-from ..inputs.notices import notice_patch
+from ..inputs.notices import notice_iso, notice_patch
 from ..inputs.schema import interp_curve
 
 #: Per-step decisions a History can fix (see energyopt.inputs.history.History), besides per-unit columns.
@@ -229,7 +229,7 @@ def replan(previous_dir: str | Path, now, *, instance: str | Path | None = None,
 
     prev = load_previous(previous_dir)
     now = _as_time(now)
-    add_notices = [_jsonable(n) for n in add_notices]
+    add_notices = [notice_iso(n) for n in add_notices]
     cancel_notices = [(nid, now.isoformat()) for nid in cancel_notices]
     if instance is None:  # the previous plan's own file: keep the notices earlier re-plans added or cancelled
         before = prev.summary.get("replan") or {}
@@ -255,11 +255,6 @@ def replan(previous_dir: str | Path, now, *, instance: str | Path | None = None,
     if result.steps is None:
         return result, None
     return result, plan_diff(prev.summary, prev.steps, result.summary, result.steps, history.n_fixed)
-
-
-def _jsonable(notice: dict) -> dict:
-    """A notice with its times as ISO strings (as the summary keeps it, and as the loader reads it)."""
-    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in dict(notice).items()}
 
 
 def _as_time(value) -> pd.Timestamp:

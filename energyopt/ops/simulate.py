@@ -23,6 +23,7 @@ import pandas as pd
 from ..atomic import swap_in
 from ..inputs import InstanceError, load_instance
 from ..inputs.errors import Problem
+from ..inputs.notices import notice_iso
 from .dayfile import Template, write_day
 from .simconfig import SimConfig, load_sim_config
 
@@ -155,15 +156,12 @@ def _all_notices(cfg: SimConfig, base: Path, tpl: Template) -> list[dict]:
     return []
 
 
-def _iso(n: dict) -> dict:
-    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in n.items()}
-
-
 def _simulate_day(cfg, tpl: Template, season: pd.DataFrame, notices: list[dict], d: date, folder: Path,
                   ledger) -> DayRecord:
     from ..api import solve
     from ..ledger.budgets import plan_budgets
     from ..solver import SolveOptions
+    from . import events
     from .naive import naive_schedule
     from .replan import replan
 
@@ -172,9 +170,10 @@ def _simulate_day(cfg, tpl: Template, season: pd.DataFrame, notices: list[dict],
     day_start, day_end = steps[0], steps[-1] + pd.Timedelta(minutes=tpl.inst.time.step_minutes)
     plan_time = pd.Timestamp(datetime.combine(d - timedelta(days=1), datetime.min.time().replace(hour=cfg.plan_hour),
                                               tpl.tz))
-    mine = [n for n in notices if pd.Timestamp(n["start"]) < day_end and pd.Timestamp(n["end"]) > day_start]
-    known = [_iso(n) for n in mine if pd.Timestamp(n["issued"]) <= plan_time]
-    later = sorted((n for n in mine if pd.Timestamp(n["issued"]) > plan_time), key=lambda n: pd.Timestamp(n["issued"]))
+    mine = events.notices_in(notices, day_start, day_end)
+    known_raw = events.known_at(mine, plan_time)
+    known = [notice_iso(n) for n in known_raw]
+    later = sorted((n for n in mine if n not in known_raw), key=lambda n: pd.Timestamp(n["issued"]))
     day = season.loc[steps.tz_convert("UTC")]
     overrides = {"grid.price_usd_per_mwh": day[cfg.price_forecast_column].to_numpy()}
     if cfg.temperature_column:
@@ -201,7 +200,7 @@ def _simulate_day(cfg, tpl: Template, season: pd.DataFrame, notices: list[dict],
         ready = issued + pd.Timedelta(minutes=cfg.response_minutes)
         response = max(0.0, (ready - now) / pd.Timedelta(minutes=1))
         t0 = time.perf_counter()
-        r, diff = replan(final, now, response_minutes=response, add_notices=[_iso(n)], options=opts,
+        r, diff = replan(final, now, response_minutes=response, add_notices=[notice_iso(n)], options=opts,
                          ledger=ledger, notice_category=cfg.notice_category)
         solve_s += time.perf_counter() - t0
         if r.steps is None:   # nothing better can be done: the previous plan stands and the notice is missed
@@ -212,7 +211,7 @@ def _simulate_day(cfg, tpl: Template, season: pd.DataFrame, notices: list[dict],
         r.extra_files = {"diff.txt": diff_text(diff), "diff.json": json.dumps(diff, indent=2, default=str) + "\n"}
         r.write(final)
         plans.append(final)
-    all_notices = [_iso(n) for n in mine]
+    all_notices = [notice_iso(n) for n in mine]
     full = load_instance(inst_path, patch=lambda raw: raw.__setitem__("notices", all_notices)) if later else inst
     naive = naive_schedule(full, actual)
     row = {"date": d.isoformat(), "status": status, "plans": len(plans), "replans_failed": replans_failed,

@@ -7,6 +7,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from ..atomic import umask
 from .reader import BatchData, read_folder
 
 REPORT_NAME = "report.html"
@@ -96,7 +97,7 @@ def _write_files(files: dict[Path, bytes], png: Path | None) -> None:
                 f.write(blob)
                 f.flush()
                 os.fsync(f.fileno())
-            os.chmod(tmp, 0o644 & ~_umask())
+            os.chmod(tmp, 0o666 & ~umask())   # the user's usual mode, as every other output
         for path, tmp in temps.items():
             os.replace(tmp, path)
     except OSError as exc:
@@ -108,9 +109,3 @@ def _write_files(files: dict[Path, bytes], png: Path | None) -> None:
             except OSError:
                 pass
         raise ReportOutputError(f"cannot write the report: {exc}; nothing was written") from exc
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
