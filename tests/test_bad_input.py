@@ -378,7 +378,8 @@ def test_every_number_and_boolean_field_is_strict():
 
     from pydantic import Strict
 
-    from energyopt.inputs.schema import SECTION_MODELS, Instance, SeriesInput
+    from energyopt.inputs.instance import SECTION_MODELS, Instance
+    from energyopt.inputs.schema import SeriesInput
 
     lax = []
     for model in [*SECTION_MODELS.values(), Instance, SeriesInput]:

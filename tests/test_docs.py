@@ -10,12 +10,15 @@ import pytest
 
 from energyopt.inputs import load_instance
 from energyopt.inputs import docs as gen
-from energyopt.inputs.schema import Battery, Instance, ThermalStorage
+from energyopt.inputs.instance import Instance
+from energyopt.inputs.schema import Battery, ThermalStorage
 from energyopt.model import build_model
+from energyopt.model.component import Role
+from energyopt.registry import COMPONENTS
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = ROOT / "instances" / "small" / "small.toml"
-BLOCKS = {"grid", "generators", "cooling", "training", "inference", "storage"}
+BLOCKS = {c.name for c in COMPONENTS if not c.role & Role.STAGE}   # a block per component, named as it
 # `block.Name[index]`, `m.name[index]` or `section.field`: a dotted name, optionally indexed.
 CITED = re.compile(r"^(?:m\.)?[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+(?:\[[^\]]*\])?$")
 

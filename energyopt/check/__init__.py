@@ -10,9 +10,15 @@ or the result extraction: every bound is re-derived from the inputs, so a bug th
     ...     print(v)
 
 An empty list means the schedule is feasible and the summary consistent with it.
+
+A component's checks live in a module of this package of their own, found by :func:`component_checks` (a
+module that sets ``SECTION``, the component's section): see docs/components.md for the hooks it provides.
 """
 from __future__ import annotations
 
+import functools
+import importlib
+import pkgutil
 from pathlib import Path
 
 from ..inputs import Instance, load_instance
@@ -44,9 +50,21 @@ def check_result(instance: Instance | str | Path, result_dir: str | Path, tol: f
 def check_files(inst: Instance, files: ResultFiles, tol: float = DEFAULT_TOL, folder: Path | None = None) -> list[Violation]:
     """:func:`check_result` on a result already read with :func:`read_result` (from ``folder``, which a
     re-plan needs to find the plan it revised)."""
-    ctx = Ctx(inst, files, tol)
+    ctx = Ctx(inst, files, tol, plugins=component_checks())
     if ctx.structure_ok():
         check_physics(ctx)
         check_accounts(ctx)
         check_replan(ctx, folder)
     return ctx.violations
+
+
+@functools.cache
+def component_checks() -> tuple:
+    """The checker modules of components (each sets ``SECTION``), in name order. They are found, not listed, so
+    that adding a component's checks touches only its own module."""
+    out = []
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        if isinstance(getattr(module, "SECTION", None), str):
+            out.append(module)
+    return tuple(out)

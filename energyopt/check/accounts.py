@@ -13,14 +13,19 @@ WORK_EPS = 1e-6  # MWh: a step "does work" above this (for finish times)
 
 def check_accounts(ctx: Ctx) -> None:
     costs, scales = _costs(ctx)
+    for p in ctx.plugins:   # a component's own cost terms: (value, scale) by term
+        for term, (value, scale) in p.costs(ctx).items():
+            costs[term] = costs.get(term, 0.0) + value
+            scales[term] = scales.get(term, 0.0) + scale
+    terms = (*COST_TERMS, *(t for t in costs if t not in COST_TERMS))
     reported = ctx.summary.get("cost_breakdown_usd")
     if not isinstance(reported, dict):
         ctx.add("cost.breakdown", None, "summary.json has no cost_breakdown_usd", 0.0)
         reported = {}
-    for key in sorted(set(reported) - set(COST_TERMS)):
+    for key in sorted(set(reported) - set(terms)):
         ctx.add("cost.unknown", None, f"cost term {key!r} is not a term of the model",
                 reported[key] if is_number(reported[key]) else 0.0)
-    for key in COST_TERMS:
+    for key in terms:
         if key in reported or abs(costs[key]) > ctx.allow(scales[key]):
             ctx.eq(f"cost.{key}", reported.get(key), costs[key], f"{key} cost ($)", scales[key])
     total, scale = sum(costs.values()), sum(scales.values())

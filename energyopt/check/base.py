@@ -92,8 +92,10 @@ def _iso(ts: pd.Timestamp) -> str:
 class Ctx:
     """What every check needs: the instance, the result, the tolerance and the violations found so far."""
 
-    def __init__(self, inst: Instance, files: ResultFiles, tol: float):
+    def __init__(self, inst: Instance, files: ResultFiles, tol: float, plugins: tuple = ()):
         self.inst, self.summary, self.df, self.tol = inst, files.summary, files.steps, tol
+        #: Checker modules of components present in the instance (``energyopt.check.component_checks``).
+        self.plugins = tuple(p for p in plugins if getattr(inst, p.SECTION, None))
         self.n = inst.time.n_steps
         self.dt = inst.time.dt_hours
         self.stamps = [_iso(t) for t in inst.time.index]
@@ -162,6 +164,8 @@ class Ctx:
             cols += ["outdoor_temp_c", "cooling_capacity_mw_th", "cooling_cop", "cooling_chill_mw_th"]
             if inst.cooling.thermal_storage is not None:
                 cols += [f"thermal_storage.{x}" for x in ("charge_mw_th", "discharge_mw_th", "stored_mwh_th")]
+        for p in self.plugins:
+            cols += p.columns(self)
         return cols + ["cooling_mw", "facility_load_mw"]
 
     def structure_ok(self) -> bool:

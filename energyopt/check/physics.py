@@ -46,6 +46,8 @@ def runs(on: np.ndarray) -> list[tuple[int, int]]:
 def check_physics(ctx: Ctx) -> None:
     for check in (_inputs_echo, _grid, _balance, _generators, _training, _inference, _cooling, _battery):
         check(ctx)
+    for p in ctx.plugins:
+        p.check(ctx)
 
 
 def _inputs_echo(ctx: Ctx) -> None:
@@ -78,10 +80,12 @@ def _balance(ctx: Ctx) -> None:
     supply = [ctx.col("grid_import_mw")] + [ctx.col(f"generator.{g.id}.output_mw") for g in inst.generators]
     if inst.battery is not None:
         supply += [ctx.col("battery.discharge_mw"), -ctx.col("battery.charge_mw")]
+    for p in ctx.plugins:
+        supply += p.supply(ctx)
     load = ctx.col("facility_load_mw")
     scale = np.max(np.abs(supply), axis=0)
     ctx.eq_steps("balance.power", np.sum(supply, axis=0), load,
-                 "import + generators + discharge - charge vs facility load", scale)
+                 "import + generators + discharge - charge (+ other supplies) vs facility load", scale)
     it = [inst.site.it_load_mw.values] + [ctx.col(f"job.{j.id}.power_mw") for j in inst.training_jobs]
     it += [ctx.col(f"inference.{s.id}.served_mw") for s in inst.inference]
     ctx.eq_steps("balance.it_load", ctx.col("it_load_mw"), np.sum(it, axis=0),

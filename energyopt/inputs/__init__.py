@@ -9,7 +9,7 @@ import importlib
 
 from .errors import InstanceError, Problem
 
-_LAZY = {"load_instance": ".loader", "Instance": ".schema", "TimeGrid": ".timegrid"}
+_LAZY = {"load_instance": ".loader", "Instance": ".instance", "TimeGrid": ".timegrid"}
 
 __all__ = ["Instance", "InstanceError", "Problem", "TimeGrid", "load_instance"]
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import annotated_types as at
 from pydantic import BaseModel
 
+from . import instance as I
 from . import schema as S
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -181,7 +182,7 @@ def _table(model: type[BaseModel], name: str, title: str) -> list[str]:
                  info.description or "", extra.get("source", "")]
         out.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
         sub = _inner(info.annotation)
-        if _is_model(sub) and model is not S.Instance:
+        if _is_model(sub) and model is not I.Instance:
             nested.append((sub, f"{name}.{key}"))
     out.append("")
     for sub, path in nested:
@@ -197,7 +198,7 @@ def _example() -> list[str]:
         if head:
             section = head.group(1)
         elif key and "#" not in line:
-            model: typing.Any = S.Instance
+            model: typing.Any = I.Instance
             for part in filter(None, section.split(".")):
                 model = _inner(model.model_fields[part].annotation)
             info = model.model_fields[key.group(1)]
@@ -216,9 +217,9 @@ def render() -> str:
     out = [INTRO.rstrip(), "", *_example(), "## Fields", "",
            "In the *source* column `domain.md` is `../shared/docs/domain.md` (beside the project); it gives the "
            "sourced figure each default rests on. A `-` default means absent.", ""]
-    out += _table(S.Instance, "", "Top level")
-    for key, model in S.SECTION_MODELS.items():
-        out += _table(model, key, f"`[[{key}]]`" if key in S.LIST_SECTIONS else f"`[{key}]`")
+    out += _table(I.Instance, "", "Top level")
+    for key, model in I.SECTION_MODELS.items():
+        out += _table(model, key, f"`[[{key}]]`" if key in I.LIST_SECTIONS else f"`[{key}]`")
     out += _table(S.SeriesInput, "", "Series field written as a table")
     return "\n".join(out).rstrip() + "\n"
 

@@ -13,7 +13,8 @@ import pandas as pd
 from pydantic import BaseModel, ValidationError
 
 from .errors import InstanceError, Problem
-from .schema import LIST_SECTIONS, REQUIRED_SECTIONS, SECTION_MODELS, Horizon, Instance, SeriesInput, toml_value
+from .instance import LIST_SECTIONS, REQUIRED_SECTIONS, SECTION_MODELS, Instance
+from .schema import Horizon, SeriesInput, toml_value
 from .series import SeriesFile, align, read_series_file, safe_path
 from .timegrid import TimeGrid
 

@@ -22,7 +22,8 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
-from .schema import Instance, SeriesInput
+from .instance import Instance
+from .schema import SeriesInput
 from .timegrid import TimeGrid
 
 KMEANS_RESTARTS = 8

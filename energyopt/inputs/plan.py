@@ -6,10 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import model_validator
+from pydantic import create_model, model_validator
 
-from .tomlfile import check_files_exist, read_model
+from ..registry import candidates
 from .schema import Boolean, F, GeneratorBase, Number, OptionalNumber, Section
+from .tomlfile import check_files_exist, read_model
 
 
 class GensetType(GeneratorBase):
@@ -78,7 +79,10 @@ class RepresentativePeriods(Section):
     seed: int = F(0, ge=0, strict=True, desc="seed of the clustering's random starts")
 
 
-class PlanFile(Section):
+class PlanFileBase(Section):
+    """The plan file's fields; :data:`PlanFile` adds a table for each component that declares how the plan sizes
+    it (``Component.candidate`` in the registry)."""
+
     name: str = F("plan", desc="name shown in the results")
     site: str = F(desc="the instance (TOML, relative to this file) giving the horizon (a year, hourly), prices, "
                        "weather, loads and any equipment already installed; its own notices are ignored")
@@ -106,7 +110,7 @@ class PlanFile(Section):
     count_table: bool = F(True, desc="also re-optimize with each genset count fixed, for the cost-vs-count table")
 
     @model_validator(mode="after")
-    def _scenarios(self) -> "PlanFile":
+    def _scenarios(self) -> "PlanFileBase":
         if self.scenario_files and self.random_scenarios:
             raise ValueError("give scenario_files or random_scenarios, not both")
         ids = [g.id for g in self.genset_types]
@@ -122,6 +126,11 @@ class PlanFile(Section):
                 raise ValueError(f"fixed_units.{k} = {n} is outside [existing_units, max_units] = "
                                  f"[{g.existing_units}, {g.max_units}]")
         return self
+
+
+PlanFile = create_model(
+    "PlanFile", __base__=PlanFileBase, __module__=__name__,
+    **{c.name: (c.candidate.section | None, F(None, desc=c.candidate.description)) for c in candidates()})
 
 
 def load_plan_file(path: str | Path) -> tuple[PlanFile, Path]:

@@ -331,20 +331,17 @@ class Battery(Section):
         return self
 
 
-class Instance(Section):
-    """A whole instance; sections are validated one by one by the loader so all errors surface at once."""
+class InstanceBase(Section):
+    """What every instance has besides its components: the format version, a name, the horizon, the site and
+    the curtailment notices. The whole :class:`~energyopt.inputs.instance.Instance` adds one field per component
+    of the registry (``energyopt/registry.py``); the loader validates sections one by one so all errors surface
+    at once."""
 
     format_version: FormatVersion = F(1, desc="instance format version")
     name: str = F("instance", desc="a name for reports")
     horizon: Horizon = F(desc="the planning horizon")
     site: Site = F(desc="the site")
-    grid: Grid = F(desc="grid prices and charges")
     notices: list[Notice] = F(default_factory=list, desc="curtailment notices")
-    generators: list[Generator] = F(default_factory=list, desc="backup generators")
-    cooling: Cooling | None = F(None, desc="cooling plant; absent means cooling is inside the overhead")
-    training_jobs: list[TrainingJob] = F(default_factory=list, desc="training jobs")
-    inference: list[InferenceService] = F(default_factory=list, desc="inference services")
-    battery: Battery | None = F(None, desc="battery / UPS")
     _time: Any = PrivateAttr(default=None)
     _source: Any = PrivateAttr(default=None)
 
@@ -361,12 +358,8 @@ class Instance(Section):
         return self._source
 
 
-SECTION_MODELS: dict[str, type[Section]] = {
-    "horizon": Horizon, "site": Site, "grid": Grid, "notices": Notice, "generators": Generator,
-    "cooling": Cooling, "training_jobs": TrainingJob, "inference": InferenceService, "battery": Battery,
-}
-LIST_SECTIONS = {"notices", "generators", "training_jobs", "inference"}
-REQUIRED_SECTIONS = {"horizon", "site", "grid"}
+#: Sections of every instance (the components' sections follow, from the registry).
+BASE_SECTIONS: dict[str, type[Section]] = {"horizon": Horizon, "site": Site, "notices": Notice}
 
 
 def interp_curve(points: Curve, x: np.ndarray) -> np.ndarray:

@@ -6,9 +6,12 @@ from dataclasses import dataclass
 import numpy as np
 import pyomo.environ as pyo
 
-from ..inputs import Instance
 from ..inputs.history import History
-from ..inputs.schema import interp_curve
+from ..inputs.schema import Cooling, InstanceBase as Instance, interp_curve
+from .component import BuildContext, Column, Component, Role
+
+TES_CHARGE, TES_DISCHARGE = "thermal_storage.charge_mw_th", "thermal_storage.discharge_mw_th"
+TES_STORED = "thermal_storage.stored_mwh_th"
 
 
 def capacity_and_cop(inst: Instance) -> tuple[np.ndarray, np.ndarray]:
@@ -27,8 +30,12 @@ class ThermalSizing:
     initial_fraction: float
 
 
-def build(b: pyo.Block, inst: Instance, it_load_mw, elastic: bool = False, sized: ThermalSizing | None = None) -> None:
-    """``it_load_mw[t]``: the site's IT power, all of which becomes heat to remove."""
+def build(b: pyo.Block, inst: Instance, ctx: BuildContext | None = None) -> None:
+    """The heat to remove is the site's IT power (``it_load_mw[t]`` of the enclosing block, summed by the ``site``
+    stage); ``ctx.sized("thermal_storage")``: a chilled-water tank the plan sizes."""
+    ctx = ctx or BuildContext()
+    it_load_mw = b.parent_block().it_load_mw
+    elastic, sized = ctx.elastic, ctx.sized("thermal_storage")
     n = inst.time.n_steps
     T = range(n)
     dt = inst.time.dt_hours
@@ -66,7 +73,9 @@ def build(b: pyo.Block, inst: Instance, it_load_mw, elastic: bool = False, sized
         b.storage_balance = pyo.Constraint(T, rule=lambda _, t: b.Stored_MWh_th[t + 1]
                                            == b.Stored_MWh_th[t] + dt * b.Net_Charge_MW_th[t])
         b.end_level = pyo.Constraint(expr=b.Stored_MWh_th[n] >= start)
-    b.power_mw = pyo.Expression(T, rule=lambda _, t: b.Chill_MW_th[t] / float(cop[t]))
+    b.load_mw = pyo.Expression(T, rule=lambda _, t: b.Chill_MW_th[t] / float(cop[t]))
+    if elastic:
+        b.elastic_mwh = pyo.Expression(expr=dt * sum(b.Shortfall_MW_th[t] for t in T))
 
 
 def fix(b: pyo.Block, inst: Instance, history: History) -> None:
@@ -74,7 +83,53 @@ def fix(b: pyo.Block, inst: Instance, history: History) -> None:
     there (what the plant removed then is a fact, even if the forecast weather says it could not)."""
     for t in history.fixed_steps():
         b.capacity[t].deactivate()
-    charge, discharge = history.get("thermal_storage.charge_mw_th"), history.get("thermal_storage.discharge_mw_th")
+    charge, discharge = history.get(TES_CHARGE), history.get(TES_DISCHARGE)
     if hasattr(b, "Net_Charge_MW_th") and charge is not None and discharge is not None:
         for t in history.fixed_steps():
             b.Net_Charge_MW_th[t].fix(float(charge[t] - discharge[t]), skip_validation=True)
+
+
+def steps(inst: Instance, m, b: pyo.Block | None) -> dict[str, np.ndarray]:
+    n = inst.time.n_steps
+    if b is None:
+        return {"cooling_mw": np.zeros(n)}
+    T = range(n)
+    cap, cop = capacity_and_cop(inst)
+    cols = {"outdoor_temp_c": inst.cooling.outdoor_temp_c.values, "cooling_capacity_mw_th": cap, "cooling_cop": cop,
+            "cooling_chill_mw_th": np.array([pyo.value(b.Chill_MW_th[t]) for t in T], dtype=float)}
+    if inst.cooling.thermal_storage is not None:
+        net = np.array([pyo.value(b.Net_Charge_MW_th[t]) for t in T], dtype=float)
+        cols[TES_CHARGE] = np.maximum(net, 0.0)
+        cols[TES_DISCHARGE] = np.maximum(-net, 0.0)
+        cols[TES_STORED] = np.array([pyo.value(b.Stored_MWh_th[t]) for t in range(1, n + 1)], dtype=float)
+    cols["cooling_mw"] = np.array([pyo.value(b.load_mw[t]) for t in T], dtype=float)
+    return cols
+
+
+def _tank(inst) -> bool:
+    return inst.cooling is not None and inst.cooling.thermal_storage is not None
+
+
+def _plant(inst) -> bool:
+    return inst.cooling is not None
+
+
+COMPONENT = Component(
+    name="cooling", section=Cooling, role=Role.HEAT | Role.LOAD,
+    description="cooling: heat-removal capacity and COP against outdoor temperature, optional chilled-water storage",
+    present=lambda inst, ctx: inst.cooling is not None,
+    build=build, fix=fix,
+    columns=(
+        Column("outdoor_temp_c", "degC", "outdoor temperature (the instance's series)", when=_plant),
+        Column("cooling_capacity_mw_th", "MW thermal", "heat the chillers can remove (rated x derate curve)",
+               when=_plant),
+        Column("cooling_cop", "", "the chillers' COP at the step's temperature", when=_plant),
+        Column("cooling_chill_mw_th", "MW thermal", "heat the chillers remove (IT heat + tank charging)", when=_plant),
+        Column(TES_CHARGE, "MW thermal", "chilled-water tank charging", replan=True, when=_tank),
+        Column(TES_DISCHARGE, "MW thermal", "chilled-water tank discharging", replan=True, when=_tank),
+        Column(TES_STORED, "MWh thermal", "cold stored at the end of the step", when=_tank),
+        Column("cooling_mw", "MW", "electric power of the chillers (chill / COP; 0 without a cooling plant)",
+               when=lambda inst: True),
+    ),
+    steps=steps,
+)

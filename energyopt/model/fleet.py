@@ -21,8 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 import pyomo.environ as pyo
 
-from ..inputs import Instance
-from ..inputs.plan import GensetType
+from ..inputs.schema import InstanceBase as Instance
+from .component import BuildContext, Component, Role
 from .cooling import capacity_and_cop
 from .generators import allowed_steps, commitment, fuel_and_costs
 from .grid import import_cap_mw
@@ -30,7 +30,7 @@ from .grid import import_cap_mw
 
 @dataclass(frozen=True)
 class FleetSizing:
-    types: tuple[GensetType, ...]
+    types: tuple                  #: the plan's genset types (``energyopt.inputs.plan.GensetType``)
     units: object                 #: Pyomo Var indexed by type id (the plan's number of units)
     notice_category: str          #: how hours inside notices count: "emergency" or "non_emergency"
     hours_scale: float = 1.0      #: the modeled hours times this are a year's (8,760 / horizon hours)
@@ -57,6 +57,15 @@ def floor_mw(inst: Instance, battery_mw: float = 0.0, tank_mw_th: float = 0.0) -
     for g in inst.generators:
         other = other + g.capacity_mw * allowed_steps(inst, g.dispatch)
     return np.maximum(load - other, 0.0)
+
+
+def build_sized(b: pyo.Block, inst: Instance, ctx: BuildContext) -> None:
+    """The fleet the plan sizes (``ctx.sized("fleet")``), with its floor rows from the largest battery and tank
+    discharge the plan may choose."""
+    bat, tank = ctx.sized("battery"), ctx.sized("thermal_storage")
+    floor = floor_mw(inst, bat.max_mw if bat is not None else 0.0,
+                     tank.c_rate_per_h * tank.max_mwh_th if tank is not None else 0.0)
+    build(b, inst, ctx.sized("fleet"), floor=floor)
 
 
 def build(b: pyo.Block, inst: Instance, sizing: FleetSizing, floor: np.ndarray | None = None) -> None:
@@ -108,3 +117,13 @@ def annual_permits(b: pyo.Block, parts: list[tuple[float, pyo.Block]], sizing: F
         rule=lambda _, k: b.non_emergency_hours[k] <= types[k].non_emergency_hours_per_year * N[k])
     b.total_permit = pyo.Constraint([k for k in types if types[k].total_hours_per_year is not None],
                                     rule=lambda _, k: b.unit_hours[k] <= types[k].total_hours_per_year * N[k])
+
+
+COMPONENT = Component(
+    name="fleet", role=Role.SUPPLY | Role.SIZES,
+    description="genset types the plan sizes: integer units per type, committed together (energyopt plan only)",
+    present=lambda inst, ctx: ctx is not None and ctx.sized("fleet") is not None,
+    build=build_sized,
+    cost_terms=(("fuel", "fuel price x fuel burned"), ("startup", "start-up cost x starts"),
+                ("carbon", "carbon price x CO2")),
+)

@@ -6,10 +6,12 @@ import math
 import numpy as np
 import pyomo.environ as pyo
 
-from ..inputs import Instance
 from ..inputs.budgets import PermitBudget
-from ..inputs.history import History, column
-from ..inputs.schema import GeneratorBase
+from ..inputs.history import History
+from ..inputs.schema import Generator, GeneratorBase, InstanceBase as Instance
+from .component import BuildContext, Column, Component, Role, SummaryEntry
+
+ON, OUTPUT, FUEL = "generator.{id}.on", "generator.{id}.output_mw", "generator.{id}.fuel_gal"
 
 
 def allowed_steps(inst: Instance, dispatch: str) -> np.ndarray:
@@ -22,7 +24,8 @@ def allowed_steps(inst: Instance, dispatch: str) -> np.ndarray:
     return ok
 
 
-def build(b: pyo.Block, inst: Instance, budgets: tuple[PermitBudget, ...] = ()) -> None:
+def build(b: pyo.Block, inst: Instance, ctx: BuildContext | None = None) -> None:
+    budgets: tuple[PermitBudget, ...] = tuple(ctx.budgets) if ctx is not None else ()
     n = inst.time.n_steps
     T = range(n)
     dt = inst.time.dt_hours
@@ -142,7 +145,7 @@ def fix(b: pyo.Block, inst: Instance, history: History) -> None:
     k = history.n_fixed
     dt = inst.time.dt_hours
     for g in inst.generators:
-        on, out = history.get(column("generator", "on", g.id)), history.get(column("generator", "output", g.id))
+        on, out = history.get(ON.format(id=g.id)), history.get(OUTPUT.format(id=g.id))
         if on is not None:
             was = 0
             for t in history.fixed_steps():
@@ -176,3 +179,95 @@ def tighten(b: pyo.Block) -> None:
         b.Start[g, t].set_value(float(max(on - was, 0)))
         b.Stop[g, t].set_value(float(max(was - on, 0)))
         prev[g] = on
+
+
+def _vals(var, keys) -> np.ndarray:
+    return np.array([pyo.value(var[k]) for k in keys], dtype=float)
+
+
+def steps(inst: Instance, m, b: pyo.Block | None) -> dict[str, np.ndarray]:
+    cols: dict[str, np.ndarray] = {}
+    for g in inst.generators:
+        keys = [(g.id, t) for t in range(inst.time.n_steps)]
+        cols[ON.format(id=g.id)] = np.round(_vals(b.On, keys)).astype(int)
+        cols[OUTPUT.format(id=g.id)] = _vals(b.Output_MW, keys)
+        cols[FUEL.format(id=g.id)] = np.array([pyo.value(b.fuel_gal[k]) for k in keys])
+    return cols
+
+
+def summary(inst: Instance, m, b: pyo.Block | None, steps, budgets=()) -> dict:
+    dt = inst.time.dt_hours
+    gens = {}
+    for g in inst.generators:
+        on = steps[ON.format(id=g.id)].to_numpy()
+        gens[g.id] = {
+            "hours": float(on.sum() * dt), "limit_hours": g.run_hours_left,
+            "max_hours_per_day": g.max_hours_per_day, "max_hours_per_event": g.max_hours_per_event,
+            "starts": int(np.sum(np.diff(np.concatenate([[0], on])) > 0)),
+            "output_mwh": float(steps[OUTPUT.format(id=g.id)].sum() * dt),
+            "fuel_gal": float(steps[FUEL.format(id=g.id)].sum()),
+            "nox_kg": float(pyo.value(b.nox_kg[g.id])), "nox_cap_kg": g.nox_cap_kg,
+        }
+    out = {"nox_kg": float(sum(v["nox_kg"] for v in gens.values())), "generator_run_hours": gens}
+    if budgets:
+        out["permit_budgets"] = permit_budgets(b, budgets)
+    return out
+
+
+def permit_budgets(b: pyo.Block, budgets) -> list[dict]:
+    """Each ledger window the plan draws on: what it had left before the plan and what it has left after."""
+    out = []
+    for k, bud in enumerate(budgets):
+        used = float(pyo.value(b.budget_use[k]))
+        out.append({"unit_id": bud.unit_id, "window": bud.label, "metric": bud.metric, "limit": bud.limit,
+                    "used_before": bud.used_before, "remaining_before": bud.limit - bud.used_before,
+                    "plan_uses": used, "remaining_after": bud.limit - bud.used_before - used})
+    return out
+
+
+def actuals(inst: Instance, given, values: dict[str, np.ndarray], k: int) -> None:
+    """A unit reported off produced nothing; one reported producing was on."""
+    for u in inst.generators:
+        on, out = ON.format(id=u.id), OUTPUT.format(id=u.id)
+        if given(on) and not given(out):
+            values[out][k] = 0.0 if given.value(on) == 0 else values[out][k]
+        if given(out) and not given(on):
+            values[on][k] = 1.0 if given.value(out) > 0 else 0.0
+
+
+COMPONENT = Component(
+    name="generators", item="generator", many=True, section=Generator, role=Role.SUPPLY | Role.EMITS,
+    description="backup generators: unit commitment, fuel curve, start-ups, minimum up/down time and air permits",
+    present=lambda inst, ctx: bool(inst.generators),
+    build=build, fix=fix, tighten=tighten,
+    cost_terms=(("fuel", "fuel price x fuel burned"), ("startup", "start-up cost x starts")),
+    columns=(
+        Column(ON, "0/1", "the unit runs in the step", kind="binary", replan=True),
+        Column(OUTPUT, "MW", "its electrical output", replan=True, chart="supply", label="generator {id}"),
+        Column(FUEL, "gal", "fuel it burns in the step (no-load intercept while on + slope x output)"),
+    ),
+    steps=steps,
+    summary_entries=(
+        SummaryEntry("nox_kg", "kg", "NOx of every generator over the horizon"),
+        SummaryEntry("generator_run_hours", "", "one entry per generator id", "object"),
+        SummaryEntry("generator_run_hours.{id}.hours", "h", "hours it runs"),
+        SummaryEntry("generator_run_hours.{id}.limit_hours", "h", "run hours its permit leaves (run_hours_left)"),
+        SummaryEntry("generator_run_hours.{id}.max_hours_per_day", "h", "its per-day cap", "number or null"),
+        SummaryEntry("generator_run_hours.{id}.max_hours_per_event", "h", "its per-event cap", "number or null"),
+        SummaryEntry("generator_run_hours.{id}.starts", "", "its starts", "integer"),
+        SummaryEntry("generator_run_hours.{id}.output_mwh", "MWh", "energy it produces"),
+        SummaryEntry("generator_run_hours.{id}.fuel_gal", "gal", "fuel it burns"),
+        SummaryEntry("generator_run_hours.{id}.nox_kg", "kg", "its NOx"),
+        SummaryEntry("generator_run_hours.{id}.nox_cap_kg", "kg", "its NOx cap", "number or null"),
+        SummaryEntry("permit_budgets", "", "with --ledger only: each ledger window the plan draws on", "list"),
+        SummaryEntry("permit_budgets[].unit_id", "", "the unit", "text"),
+        SummaryEntry("permit_budgets[].window", "", "the window (calendar year, rolling 12 months, day)", "text"),
+        SummaryEntry("permit_budgets[].metric", "", "hours, nox_kg or fuel_gal", "text"),
+        SummaryEntry("permit_budgets[].limit", "", "the window's limit (in its metric)"),
+        SummaryEntry("permit_budgets[].used_before", "", "used before this plan"),
+        SummaryEntry("permit_budgets[].remaining_before", "", "left before this plan"),
+        SummaryEntry("permit_budgets[].plan_uses", "", "what this plan uses of it"),
+        SummaryEntry("permit_budgets[].remaining_after", "", "left after this plan"),
+    ),
+    summary=summary, actuals=actuals,
+)

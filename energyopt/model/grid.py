@@ -4,8 +4,9 @@ from __future__ import annotations
 import numpy as np
 import pyomo.environ as pyo
 
-from ..inputs import Instance
 from ..inputs.history import History
+from ..inputs.schema import Grid, InstanceBase as Instance
+from .component import Column, Component, Role, SummaryEntry
 
 
 def import_cap_mw(inst: Instance) -> np.ndarray:
@@ -17,7 +18,7 @@ def import_cap_mw(inst: Instance) -> np.ndarray:
     return cap
 
 
-def build(b: pyo.Block, inst: Instance) -> None:
+def build(b: pyo.Block, inst: Instance, ctx=None) -> None:
     T = range(inst.time.n_steps)
     dt = inst.time.dt_hours
     cap = import_cap_mw(inst)
@@ -66,3 +67,56 @@ def tighten(b: pyo.Block) -> None:
     """After a solve stopped short of optimality, set the peak to the highest import actually planned."""
     if hasattr(b, "Peak_MW"):
         b.Peak_MW.set_value(max(pyo.value(b.Import_MW[t]) for t in b.Import_MW))
+
+
+def steps(inst: Instance, m, b: pyo.Block) -> dict[str, np.ndarray]:
+    T = range(inst.time.n_steps)
+    return {"price_usd_per_mwh": inst.grid.price_usd_per_mwh.values,
+            "carbon_kg_per_mwh": inst.grid.carbon_kg_per_mwh.values,
+            "import_cap_mw": import_cap_mw(inst),
+            "grid_import_mw": np.array([pyo.value(b.Import_MW[t]) for t in T], dtype=float)}
+
+
+def summary(inst: Instance, m, b: pyo.Block, steps, budgets=()) -> dict:
+    dt = inst.time.dt_hours
+    imp = steps["grid_import_mw"].to_numpy()
+    curtailment = []
+    for n in inst.notices:
+        w = inst.time.steps_overlapping(n.start, n.end)
+        curtailment.append({"id": n.id, "issued": n.issued.isoformat(), "start": n.start.isoformat(),
+                            "end": n.end.isoformat(), "cap_mw": n.import_cap_mw,
+                            "max_import_mw": float(imp[w].max()) if w else None})
+    return {"grid_import_mwh": float(imp.sum() * dt), "peak_import_mw": float(imp.max()),
+            "curtailment": curtailment}
+
+
+COMPONENT = Component(
+    name="grid", role=Role.SUPPLY | Role.EMITS, section=Grid, required=True,
+    description="grid import under the interconnection limit and curtailment notices; energy, carbon and "
+                "demand-charge costs",
+    build=build, fix=fix, tighten=tighten,
+    cost_terms=(("energy", "price x import x step hours"),
+                ("carbon", "carbon price x CO2 (grid and generators)"),
+                ("demand_charge", "rate x 1,000 x the horizon's highest import (MW)")),
+    columns=(
+        Column("price_usd_per_mwh", "$/MWh", "energy price of the step (the instance's series)"),
+        Column("carbon_kg_per_mwh", "kg CO2/MWh", "grid carbon intensity of the step (the instance's series)"),
+        Column("import_cap_mw", "MW", "import limit: the interconnection, lowered by every notice touching the step",
+               chart="cap", label="import cap"),
+        Column("grid_import_mw", "MW", "power imported from the grid", chart="supply", label="grid import"),
+    ),
+    steps=steps,
+    summary_entries=(
+        SummaryEntry("grid_import_mwh", "MWh", "energy imported over the horizon"),
+        SummaryEntry("peak_import_mw", "MW", "highest import of any step"),
+        SummaryEntry("curtailment", "", "one entry per notice, in the instance's order", "list"),
+        SummaryEntry("curtailment[].id", "", "the notice's id", "text"),
+        SummaryEntry("curtailment[].issued", "", "when it was issued", "time"),
+        SummaryEntry("curtailment[].start", "", "its window's start", "time"),
+        SummaryEntry("curtailment[].end", "", "its window's end", "time"),
+        SummaryEntry("curtailment[].cap_mw", "MW", "the import cap it sets"),
+        SummaryEntry("curtailment[].max_import_mw", "MW", "highest import in a step its window touches (null if none)",
+                     "number or null"),
+    ),
+    summary=summary,
+)

@@ -18,14 +18,16 @@ from dataclasses import dataclass
 
 import pyomo.environ as pyo
 
-from ..inputs import Instance
 from ..inputs.periods import Period, slice_instance, whole_horizon
 from ..inputs.plan import PlanFile
+from ..inputs.schema import InstanceBase as Instance
+from ..registry import candidates
 from . import fleet, generators, grid
-from .build import Sizing, cost_terms, populate
+from .battery import BatterySizing
+from .build import cost_terms, populate
+from .component import BuildContext
 from .cooling import ThermalSizing
 from .fleet import FleetSizing
-from .storage import BatterySizing
 
 
 ROBUST_TIE_WEIGHT = 1e-6
@@ -81,20 +83,26 @@ def build_plan_model(plan: PlanFile, scenarios: dict[str, Instance],
     if tes is not None:
         capex["thermal_storage"] = crf(plan.discount_rate, tes.life_years) * tes.capex_usd_per_mwh_th * m.Thermal_MWh_th
         capex["fixed_om.thermal_storage"] = tes.fixed_om_usd_per_mwh_th_year * m.Thermal_MWh_th
+    sizing: dict[str, object] = {}
+    if types:
+        sizing["fleet"] = FleetSizing(tuple(plan.genset_types), m.Units, plan.notice_category, scale)
+    if bat is not None:
+        sizing["battery"] = BatterySizing(m.Battery_MWh, m.Battery_MW, bat.max_mwh, bat.max_mw,
+                                          bat.round_trip_efficiency, bat.initial_fraction)
+    if tes is not None:
+        sizing["thermal_storage"] = ThermalSizing(m.Thermal_MWh_th, tes.max_mwh_th, tes.c_rate_per_h,
+                                                  tes.initial_fraction)
+    for c in candidates():   # components that declare how the plan sizes them
+        cand = getattr(plan, c.name, None)
+        if cand is not None:
+            sizing[c.name] = c.candidate.variables(m, cand)
+            capex |= c.candidate.capex(m, cand, lambda life: crf(plan.discount_rate, life))
     m.annual_capex_usd = pyo.Expression(list(capex), rule=lambda _, k: capex[k])
-
-    fleet_sizing = FleetSizing(tuple(plan.genset_types), m.Units, plan.notice_category, scale) if types else None
-    sizing = Sizing(
-        fleet=fleet_sizing,
-        battery=BatterySizing(m.Battery_MWh, m.Battery_MW, bat.max_mwh, bat.max_mw, bat.round_trip_efficiency,
-                              bat.initial_fraction) if bat is not None else None,
-        thermal=ThermalSizing(m.Thermal_MWh_th, tes.max_mwh_th, tes.c_rate_per_h, tes.initial_fraction)
-        if tes is not None else None,
-        relax_jobs=True)
+    ctx = BuildContext(sizing=sizing, relax_jobs=True)
     names = list(scenarios)
     m.scenario = pyo.Block(names)
     for s in names:
-        _scenario(m.scenario[s], scenarios[s], periods[s], sizing)
+        _scenario(m.scenario[s], scenarios[s], periods[s], ctx)
     capex_total = sum(m.annual_capex_usd[k] for k in m.annual_capex_usd)
     if plan.mode == "stochastic":
         m.annual_opex_usd = pyo.Expression(expr=sum(scale * m.scenario[s].opex_usd for s in names) / len(names))
@@ -110,18 +118,18 @@ def build_plan_model(plan: PlanFile, scenarios: dict[str, Instance],
     return PlanModel(m, names, scale, first.time.dt_hours, periods)
 
 
-def _scenario(b: pyo.Block, inst: Instance, periods: list[Period], sizing: Sizing) -> None:
+def _scenario(b: pyo.Block, inst: Instance, periods: list[Period], ctx: BuildContext) -> None:
     """One scenario: its periods' operations, the permits and demand charge that span them, and its operating
     cost by term (``b.cost_usd``, weighted over the periods; ``b.opex_usd`` is their sum)."""
     P = range(len(periods))
     b.period = pyo.Block(P)
     for i in P:
-        populate(b.period[i], slice_instance(inst, periods[i]), sizing=sizing)
+        populate(b.period[i], slice_instance(inst, periods[i]), ctx)
     w = [periods[i].weight for i in P]
     blocks = [b.period[i] for i in P]
-    if sizing.fleet is not None:
+    if ctx.sized("fleet") is not None:
         b.fleet = pyo.Block()
-        fleet.annual_permits(b.fleet, [(w[i], blocks[i].fleet) for i in P], sizing.fleet)
+        fleet.annual_permits(b.fleet, [(w[i], blocks[i].fleet) for i in P], ctx.sized("fleet"))
     if inst.generators:
         b.generators = pyo.Block()
         generators.horizon_permits(b.generators, inst, [(w[i], blocks[i].generators) for i in P])

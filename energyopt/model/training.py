@@ -1,11 +1,16 @@
 """Training jobs: power caps with a concave throughput curve, pauses, restarts and deadlines."""
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
 import pyomo.environ as pyo
 
-from ..inputs import Instance
-from ..inputs.history import History, column
-from ..inputs.schema import TrainingJob
+from ..inputs.history import History
+from ..inputs.schema import InstanceBase as Instance, TrainingJob, interp_curve
+from .component import BuildContext, Column, Component, Role, SummaryEntry
+
+POWER, WORK = "job.{id}.power_mw", "job.{id}.work_mwh"
+EPS = 1e-6
 
 
 def job_steps(inst: Instance, job: TrainingJob) -> list[int]:
@@ -23,8 +28,9 @@ def curve_segments(job: TrainingJob) -> list[tuple[float, float]]:
     return [((y2 - y1) / (x2 - x1), y1 - (y2 - y1) / (x2 - x1) * x1) for (x1, y1), (x2, y2) in zip(pts, pts[1:])]
 
 
-def build(b: pyo.Block, inst: Instance, relax: bool = False) -> None:
-    """``relax``: on/off as a fraction (planning over a year; restarts then count fractional starts)."""
+def build(b: pyo.Block, inst: Instance, ctx: BuildContext | None = None) -> None:
+    """``ctx.relax_jobs``: on/off as a fraction (planning over a year; restarts then count fractional starts)."""
+    relax = ctx is not None and ctx.relax_jobs
     T = range(inst.time.n_steps)
     dt = inst.time.dt_hours
     jobs = {j.id: j for j in inst.training_jobs}
@@ -83,7 +89,7 @@ def fix(b: pyo.Block, inst: Instance, history: History) -> None:
     """Steps before "now": each job's power and work as they were (work as reported, even off the curve:
     the past is a fact, and constraints among fixed values alone are dropped by the model builder)."""
     for j in inst.training_jobs:
-        power, work = history.get(column("job", "power", j.id)), history.get(column("job", "work", j.id))
+        power, work = history.get(POWER.format(id=j.id)), history.get(WORK.format(id=j.id))
         for t in history.fixed_steps():
             if (j.id, t) not in b.Power_MW:
                 continue
@@ -92,3 +98,78 @@ def fix(b: pyo.Block, inst: Instance, history: History) -> None:
                 b.Run[j.id, t].fix(1 if power[t] > 1e-6 else 0)
             if work is not None:
                 b.Work_MWh[j.id, t].fix(float(work[t]), skip_validation=True)
+
+
+def _vals(var, keys) -> np.ndarray:
+    return np.array([pyo.value(var[k]) for k in keys], dtype=float)
+
+
+def steps(inst: Instance, m, b: pyo.Block | None) -> dict[str, np.ndarray]:
+    n = inst.time.n_steps
+    cols: dict[str, np.ndarray] = {}
+    for j in inst.training_jobs:
+        power, work = np.zeros(n), np.zeros(n)
+        steps_ = job_steps(inst, j)
+        power[steps_] = _vals(b.Power_MW, [(j.id, t) for t in steps_])
+        work[steps_] = _vals(b.Work_MWh, [(j.id, t) for t in steps_])
+        cols[POWER.format(id=j.id)] = power
+        cols[WORK.format(id=j.id)] = work
+    return cols
+
+
+def summary(inst: Instance, m, b: pyo.Block | None, steps, budgets=()) -> dict:
+    dt = inst.time.dt_hours
+    jobs = {}
+    ends = inst.time.index + pd.Timedelta(minutes=inst.time.step_minutes)
+    for j in inst.training_jobs:
+        work = steps[WORK.format(id=j.id)].to_numpy()
+        running = steps[POWER.format(id=j.id)].to_numpy() > EPS
+        last = np.flatnonzero(work > EPS)
+        jobs[j.id] = {
+            "work_required_mwh": j.work_mwh, "work_done_mwh": float(pyo.value(b.work_done_mwh[j.id])),
+            "unfinished_mwh": float(pyo.value(b.Unfinished_MWh[j.id])),
+            "finish_time": ends[last[-1]].isoformat() if len(last) else None,
+            "deadline": (j.deadline if j.deadline is not None else inst.time.end).isoformat(),
+            "energy_mwh": float(steps[POWER.format(id=j.id)].sum() * dt),
+            "starts": int(np.sum(np.diff(np.concatenate([[False], running]).astype(int)) > 0)),
+        }
+    return {"jobs": jobs}
+
+
+def actuals(inst: Instance, given, values: dict[str, np.ndarray], k: int) -> None:
+    """A job's power without its work: the work follows the throughput curve at that power; work without power:
+    full power if the job did any work."""
+    for j in inst.training_jobs:
+        p, w = POWER.format(id=j.id), WORK.format(id=j.id)
+        if given(p) and not given(w):
+            power = given.value(p)
+            y = float(interp_curve(j.throughput_curve, np.array([power / j.power_mw]))[0]) if power > 0 else 0.0
+            values[w][k] = y * j.power_mw * inst.time.dt_hours
+        elif given(w) and not given(p):
+            values[p][k] = j.power_mw if given.value(w) > 0 else 0.0
+
+
+COMPONENT = Component(
+    name="training_jobs", item="job", many=True, section=TrainingJob, role=Role.IT_LOAD,
+    description="training jobs: power caps with a concave throughput curve, pauses, restarts and deadlines",
+    present=lambda inst, ctx: bool(inst.training_jobs),
+    build=build, fix=fix,
+    cost_terms=(("unfinished_work", "penalty x work left undone at the deadline"),),
+    columns=(
+        Column(POWER, "MW", "power the job draws (0 outside its window or while paused)", replan=True),
+        Column(WORK, "MWh at full speed", "work it does in the step (on its throughput curve)", replan=True),
+    ),
+    steps=steps,
+    summary_entries=(
+        SummaryEntry("jobs", "", "one entry per training job id", "object"),
+        SummaryEntry("jobs.{id}.work_required_mwh", "MWh", "its work_mwh"),
+        SummaryEntry("jobs.{id}.work_done_mwh", "MWh", "work done, less restart losses"),
+        SummaryEntry("jobs.{id}.unfinished_mwh", "MWh", "work left undone at its deadline"),
+        SummaryEntry("jobs.{id}.finish_time", "", "end of the last step it does work in (null if none)",
+                     "time or null"),
+        SummaryEntry("jobs.{id}.deadline", "", "its deadline (the horizon's end if none)", "time"),
+        SummaryEntry("jobs.{id}.energy_mwh", "MWh", "energy it draws"),
+        SummaryEntry("jobs.{id}.starts", "", "stretches it runs in", "integer"),
+    ),
+    summary=summary, actuals=actuals,
+)

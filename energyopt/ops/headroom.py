@@ -25,6 +25,7 @@ def headroom_curve(inst: Instance, limits: list[float], mode: str = "hours", max
     """One point per limit; ``max_mw`` bounds the search (default: the interconnection limit)."""
     from ..model import headroom
     from ..model.build import populate
+    from ..model.component import BuildContext
     from ..solver import SolveOptions, solve_model
     opts = options or SolveOptions(mip_rel_gap=1e-6)
     cap = max_mw if max_mw is not None else inst.site.interconnection_mw
@@ -33,7 +34,7 @@ def headroom_curve(inst: Instance, limits: list[float], mode: str = "hours", max
         m = pyo.ConcreteModel()
         m.headroom = pyo.Block(concrete=True)
         headroom.build(m.headroom, inst, mode, float(x), cap)
-        populate(m, inst, extra_it=(m.headroom,))
+        populate(m, inst, BuildContext(extra_it=(m.headroom,)))
         m.objective = pyo.Objective(expr=m.headroom.Added_MW, sense=pyo.maximize)
         info = solve_model(m, opts)
         ok = info.status.has_schedule

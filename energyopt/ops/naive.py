@@ -12,8 +12,10 @@
   started cannot resume: its remaining work is unfinished (one paused before its first start may still
   start later: that is its one stretch).
 * Inference is served in full. Generators never run; battery and thermal storage are not used.
+* Supply that needs no decision (a component's ``naive_supply_mw``: solar PV's available output) is used
+  first, up to the load; the rest of it is curtailed.
 * Load = fixed IT load + training power + inference served + overhead + cooling power (IT load / COP when
-  there is a cooling plant). Import = that load.
+  there is a cooling plant). Import = that load less the supply used.
 * Limits: the import cap (the interconnection lowered by every notice touching the step,
   :func:`energyopt.model.grid.import_cap_mw`) and, with a cooling plant, heat (= IT load) <= the cooling
   capacity of the step. While a step is over a limit the naive operator sheds, in this order:
@@ -39,6 +41,7 @@ from ..inputs.schema import interp_curve
 from ..model.cooling import capacity_and_cop
 from ..model.grid import import_cap_mw
 from ..model.training import job_steps
+from ..registry import COMPONENTS
 
 EPS = 1e-6
 COST_TERMS = ("energy", "carbon", "demand_charge", "fuel", "startup", "unfinished_work", "inference_shed")
@@ -71,6 +74,9 @@ def naive_schedule(inst: Instance, price_usd_per_mwh: np.ndarray | None = None) 
     else:
         heat_cap, cop = np.full(n, np.inf), np.full(n, np.inf)
     per_it = 1.0 + 1.0 / cop  # MW of import per MW of IT load (IT plus its cooling)
+    free_by = [(c, np.asarray(c.naive_supply_mw(inst), dtype=float)) for c in COMPONENTS
+               if c.naive_supply_mw is not None and c.present(inst, None)]
+    free = sum((f for _, f in free_by), np.zeros(n))   # MW offered at no decision (solar), used first
 
     jobs = inst.training_jobs
     nj = len(jobs)
@@ -92,7 +98,7 @@ def naive_schedule(inst: Instance, price_usd_per_mwh: np.ndarray | None = None) 
 
     def need(t: int, it_mw: float) -> float:
         """IT MW to cut at step t so that import and heat are both within their limits."""
-        return max((it_mw * per_it[t] + overhead[t] - cap[t]) / per_it[t], it_mw - heat_cap[t], 0.0)
+        return max((it_mw * per_it[t] + overhead[t] - free[t] - cap[t]) / per_it[t], it_mw - heat_cap[t], 0.0)
 
     for t in range(n):
         want = [k for k in pause_order if t in window[k] and remaining[k] > EPS and not dead[k]]
@@ -130,7 +136,10 @@ def naive_schedule(inst: Instance, price_usd_per_mwh: np.ndarray | None = None) 
     shed = demand - served
     it_load = fixed + power.sum(axis=0) + served.sum(axis=0)
     cooling = it_load / cop if inst.cooling is not None else np.zeros(n)
-    imp = it_load + overhead + cooling
+    load = it_load + overhead + cooling
+    used = np.minimum(free, load)
+    share = np.divide(used, free, out=np.zeros(n), where=free > 0)
+    imp = load - used
     heat_over = np.maximum(it_load - heat_cap, 0.0)
     over = np.maximum(np.maximum(imp - cap, 0.0), heat_over)
 
@@ -141,6 +150,12 @@ def naive_schedule(inst: Instance, price_usd_per_mwh: np.ndarray | None = None) 
         "import_cap_mw": cap,
         "grid_import_mw": imp,
     }
+    extra_costs: dict[str, float] = {}
+    for c, _ in free_by:
+        more, costs = c.naive_steps(inst, share)
+        cols.update(more)
+        for term, usd in costs.items():
+            extra_costs[term] = extra_costs.get(term, 0.0) + usd
     for k, j in enumerate(jobs):
         cols[f"job.{j.id}.power_mw"] = power[k]
         cols[f"job.{j.id}.work_mwh"] = work[k]
@@ -154,14 +169,14 @@ def naive_schedule(inst: Instance, price_usd_per_mwh: np.ndarray | None = None) 
         cols["cooling_capacity_mw_th"] = heat_cap
         cols["cooling_cop"] = cop
     cols["cooling_mw"] = cooling
-    cols["facility_load_mw"] = imp
+    cols["facility_load_mw"] = load
     cols["over_limit_mw"] = over
     steps = pd.DataFrame(cols)
 
     ends = g.index + pd.Timedelta(minutes=g.step_minutes)
     co2_kg = float(np.sum(inst.grid.carbon_kg_per_mwh.values * imp) * dt)
     peak = float(imp.max()) if n else 0.0
-    breakdown = dict.fromkeys(COST_TERMS, 0.0)
+    breakdown = dict.fromkeys(COST_TERMS, 0.0) | extra_costs
     breakdown["energy"] = float(np.sum(price * imp) * dt)
     breakdown["carbon"] = inst.grid.carbon_price_usd_per_t / 1000.0 * co2_kg
     breakdown["demand_charge"] = 1000.0 * inst.grid.demand_charge_usd_per_kw * peak

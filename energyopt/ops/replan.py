@@ -18,13 +18,9 @@ import numpy as np
 import pandas as pd
 
 from ..inputs import Instance, InstanceError, load_instance
-from ..inputs.history import History, column
+from ..inputs.history import History
 from ..inputs.notices import notice_iso, notice_patch
-from ..inputs.schema import interp_curve
-
-#: Per-step decisions a History can fix (see energyopt.inputs.history.History), besides per-unit columns.
-SITE_COLUMNS = ("battery.charge_mw", "battery.discharge_mw", "thermal_storage.charge_mw_th",
-                "thermal_storage.discharge_mw_th")
+from ..registry import COMPONENTS, binary_columns, replan_columns
 
 
 class ReplanError(Exception):
@@ -134,37 +130,32 @@ def make_history(inst: Instance, prev: PreviousPlan, now: pd.Timestamp, response
 
 
 def history_columns(inst: Instance) -> list[str]:
-    cols = [column("generator", q, u.id) for u in inst.generators for q in ("on", "output")]
-    cols += [column("job", q, j.id) for j in inst.training_jobs for q in ("power", "work")]
-    cols += [column("inference", "served", s.id) for s in inst.inference]
-    if inst.battery is not None:
-        cols += list(SITE_COLUMNS[:2])
-    if inst.cooling is not None and inst.cooling.thermal_storage is not None:
-        cols += list(SITE_COLUMNS[2:])
-    return cols
+    """The decisions of the fixed steps: the columns each component declares a re-plan reads back."""
+    return replan_columns(inst)
+
+
+class Given:
+    """The values one row of actuals gives (empty cells and NaN are not given)."""
+
+    def __init__(self, rec: dict):
+        self.rec = rec
+
+    def __call__(self, column: str) -> bool:
+        v = self.rec.get(column)
+        return v is not None and not (isinstance(v, float) and math.isnan(v))
+
+    def value(self, column: str) -> float:
+        return float(self.rec[column])
 
 
 def _dependents(inst: Instance, rec: dict, values: dict[str, np.ndarray], k: int) -> None:
-    """Actuals that state one side of a pair fix the other where the plan's value would contradict them: a
-    unit reported off produced nothing, a job reported idle did no work, and a job's power without its work
-    (or the reverse) is not combined with the plan's other half. Explicit columns (applied after) win."""
-    def given(c):
-        v = rec.get(c)
-        return v is not None and not (isinstance(v, float) and math.isnan(v))
-    for u in inst.generators:
-        on, out = column("generator", "on", u.id), column("generator", "output", u.id)
-        if given(on) and not given(out):
-            values[out][k] = 0.0 if float(rec[on]) == 0 else values[out][k]
-        if given(out) and not given(on):
-            values[on][k] = 1.0 if float(rec[out]) > 0 else 0.0
-    for j in inst.training_jobs:
-        p, w = column("job", "power", j.id), column("job", "work", j.id)
-        if given(p) and not given(w):  # the work follows the throughput curve at the power reported
-            power = float(rec[p])
-            y = float(interp_curve(j.throughput_curve, np.array([power / j.power_mw]))[0]) if power > 0 else 0.0
-            values[w][k] = y * j.power_mw * inst.time.dt_hours
-        elif given(w) and not given(p):  # work without power: full power if the job did any work
-            values[p][k] = j.power_mw if float(rec[w]) > 0 else 0.0
+    """Actuals that state one side of a pair fix the other where the plan's value would contradict them (a unit
+    reported off produced nothing, a job reported idle did no work: each component's ``actuals``). Explicit
+    columns (applied after) win."""
+    given = Given(rec)
+    for c in COMPONENTS:
+        if c.actuals is not None:
+            c.actuals(inst, given, values, k)
 
 
 def _apply_actuals(inst: Instance, actuals: pd.DataFrame, name: str, n_fixed: int,
@@ -175,6 +166,7 @@ def _apply_actuals(inst: Instance, actuals: pd.DataFrame, name: str, n_fixed: in
         problems.append(f"{name}: no 'timestamp' column")
         return
     known = set(history_columns(inst))
+    binary = binary_columns(inst)
     for c in actuals.columns:
         if c != "timestamp" and c not in known:
             problems.append(f"{name}: column {c!r} is not a decision of this instance (known: "
@@ -212,7 +204,7 @@ def _apply_actuals(inst: Instance, actuals: pd.DataFrame, name: str, n_fixed: in
                 if not math.isfinite(x) or x < 0:
                     problems.append(f"{name} row {row}, column {c}: {v!r} must be a finite number >= 0")
                     continue
-                if c.endswith(".on") and x not in (0.0, 1.0):
+                if c in binary and x not in (0.0, 1.0):
                     problems.append(f"{name} row {row}, column {c}: on/off must be 0 or 1, not {v!r}")
                     continue
                 values[c][k] = x

@@ -8,11 +8,15 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from ..registry import columns
 from .reader import ResultData, local_time
 
 GRID = "#4C78A8"
 GENERATORS = ["#E45756", "#F58518", "#B279A2", "#9D755D", "#FF9DA6", "#EECA3B", "#D67195", "#BAB0AC"]
 BATTERY = "#54A24B"
+#: Colours of each component's series in the power chart (a component not named here takes OTHERS in turn).
+COMPONENT_COLOURS = {"grid": [GRID], "generators": GENERATORS, "battery": [BATTERY]}
+OTHERS = ["#EECA3B", "#72B7B2", "#FF9DA6", "#9D755D", "#BAB0AC"]
 PRICE = "#E5A800"
 CAP = "#D62728"
 LOAD = "#222222"
@@ -81,15 +85,32 @@ def _num(x) -> bool:
     return isinstance(x, (int, float)) and not isinstance(x, bool) and np.isfinite(x)
 
 
-def power_sources(data: ResultData) -> list[tuple[str, np.ndarray, str]]:
-    """(name, MW per step, colour) of every supply: grid, each generator, battery discharge. Their sum minus
-    battery charging is the facility load (the model's power balance)."""
-    out = [("grid import", col(data, "grid_import_mw"), GRID)]
-    for k, g in enumerate(data.ids("generator_run_hours")):
-        out.append((f"generator {g}", col(data, f"generator.{g}.output_mw"), GENERATORS[k % len(GENERATORS)]))
-    if "battery.discharge_mw" in data.steps.columns:
-        out.append(("battery discharge", col(data, "battery.discharge_mw"), BATTERY))
+def chart_series(data: ResultData, kind: str) -> list[tuple[str, np.ndarray, str]]:
+    """(legend, MW per step, colour) of every column the components declare for the power chart as ``kind``
+    ("supply": stacked sources; "draw": drawn below zero), in registry order, for the ids the result holds."""
+    out, others = [], iter(OTHERS * 10)
+    for c, column in columns():
+        if column.chart != kind:
+            continue
+        if "{id}" in column.name:
+            head, tail = column.name.split("{id}")
+            ids = [n[len(head):len(n) - len(tail)] for n in data.steps.columns
+                   if n.startswith(head) and n.endswith(tail) and len(n) > len(head) + len(tail)]
+        else:
+            ids = [None] if column.name in data.steps.columns else []
+        palette = COMPONENT_COLOURS.get(c.name)
+        for k, i in enumerate(ids):
+            name = column.name if i is None else column.name.format(id=i)
+            colour = palette[k % len(palette)] if palette else next(others)
+            out.append((column.label.format(id=i), col(data, name), colour))
     return out
+
+
+def power_sources(data: ResultData) -> list[tuple[str, np.ndarray, str]]:
+    """(name, MW per step, colour) of every supply: grid, each generator, battery discharge, solar, ... (the
+    columns components declare with ``chart="supply"``). Their sum minus what is drawn (battery charging) is
+    the facility load (the model's power balance)."""
+    return chart_series(data, "supply")
 
 
 def power_figure(data: ResultData) -> go.Figure:
@@ -99,10 +120,9 @@ def power_figure(data: ResultData) -> go.Figure:
         fig.add_trace(go.Scatter(x=x, y=hv(mw), name=name, stackgroup="supply", line_shape="hv",
                                  line=dict(width=0.5, color=color), fillcolor=color, mode="lines",
                                  hovertemplate="%{y:.2f} MW"))
-    if "battery.charge_mw" in data.steps.columns:
-        fig.add_trace(go.Scatter(x=x, y=hv(-col(data, "battery.charge_mw")), name="battery charging",
-                                 stackgroup="charge", line_shape="hv", mode="lines",
-                                 line=dict(width=0.5, color=BATTERY), fillcolor="rgba(84, 162, 75, 0.35)",
+    for name, mw, color in chart_series(data, "draw"):
+        fig.add_trace(go.Scatter(x=x, y=hv(-mw), name=name, stackgroup="charge", line_shape="hv", mode="lines",
+                                 line=dict(width=0.5, color=color), fillcolor=color, opacity=0.35,
                                  hovertemplate="%{y:.2f} MW"))
     fig.add_trace(go.Scatter(x=x, y=hv(col(data, "facility_load_mw")), name="facility load", mode="lines",
                              line_shape="hv", line=dict(color=LOAD, width=1.5), hovertemplate="%{y:.2f} MW"))

@@ -4,10 +4,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
 import pyomo.environ as pyo
 
-from ..inputs import Instance
 from ..inputs.history import History
+from ..inputs.schema import Battery, InstanceBase as Instance
+from .component import BuildContext, Column, Component, Role
+
+CHARGE, DISCHARGE, STORED = "battery.charge_mw", "battery.discharge_mw", "battery.stored_mwh"
 
 
 @dataclass(frozen=True)
@@ -21,7 +25,9 @@ class BatterySizing:
     initial_fraction: float
 
 
-def build(b: pyo.Block, inst: Instance, sized: BatterySizing | None = None) -> None:
+def build(b: pyo.Block, inst: Instance, ctx: BuildContext | None = None) -> None:
+    """The site's battery (``inst.battery``), or one the plan sizes (``ctx.sized("battery")``)."""
+    sized: BatterySizing | None = ctx.sized("battery") if ctx is not None else None
     n = inst.time.n_steps
     T = range(n)
     dt = inst.time.dt_hours
@@ -57,10 +63,32 @@ def build(b: pyo.Block, inst: Instance, sized: BatterySizing | None = None) -> N
 
 def fix(b: pyo.Block, inst: Instance, history: History) -> None:
     """Steps before "now": battery charge and discharge as they were."""
-    charge, discharge = history.get("battery.charge_mw"), history.get("battery.discharge_mw")
+    charge, discharge = history.get(CHARGE), history.get(DISCHARGE)
     if charge is None or discharge is None:
         return
     for t in history.fixed_steps():
         b.Charge_MW[t].fix(float(charge[t]), skip_validation=True)
         b.Discharge_MW[t].fix(float(discharge[t]), skip_validation=True)
         b.Charging[t].fix(1 if charge[t] > 1e-9 else 0)
+
+
+def steps(inst: Instance, m, b: pyo.Block | None) -> dict[str, np.ndarray]:
+    n = inst.time.n_steps
+    return {CHARGE: np.array([pyo.value(b.Charge_MW[t]) for t in range(n)], dtype=float),
+            DISCHARGE: np.array([pyo.value(b.Discharge_MW[t]) for t in range(n)], dtype=float),
+            STORED: np.array([pyo.value(b.Stored_MWh[t]) for t in range(1, n + 1)], dtype=float)}
+
+
+COMPONENT = Component(
+    name="battery", section=Battery, role=Role.SUPPLY,
+    description="battery / UPS: charge, discharge, efficiency losses and a reserve kept for ride-through",
+    present=lambda inst, ctx: inst.battery is not None or (ctx is not None and ctx.sized("battery") is not None),
+    build=build, fix=fix,
+    columns=(
+        Column(CHARGE, "MW", "power drawn to charge", replan=True, chart="draw", label="battery charging"),
+        Column(DISCHARGE, "MW", "power supplied by discharging", replan=True, chart="supply",
+               label="battery discharge"),
+        Column(STORED, "MWh", "energy stored at the end of the step"),
+    ),
+    steps=steps,
+)

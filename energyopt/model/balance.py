@@ -1,0 +1,43 @@
+"""The power balance stage: in every step the supplies meet the facility load (IT + overhead + cooling).
+
+Built last, from every block built before it: ``supply_mw`` of each ``Role.SUPPLY`` block, ``load_mw`` of each
+``Role.LOAD`` block. In the elastic model (explaining infeasibility) an ``Unserved_MW`` slack closes the balance,
+and the objective is the sum of every block's ``elastic_mwh``.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pyomo.environ as pyo
+
+from ..inputs.schema import InstanceBase as Instance
+from .component import BuildContext, Column, Component, Role
+
+
+def build(m: pyo.Block, inst: Instance, ctx: BuildContext) -> None:
+    T = range(inst.time.n_steps)
+    dt = inst.time.dt_hours
+    overhead = inst.site.overhead_mw.values
+    supplies = [blk for c, blk in ctx.built if c.role & Role.SUPPLY]
+    loads = [blk for c, blk in ctx.built if c.role & Role.LOAD]
+    m.facility_load_mw = pyo.Expression(T, rule=lambda _, t: m.it_load_mw[t] + float(overhead[t]) + sum(
+        blk.load_mw[t] for blk in loads))
+    if ctx.elastic:
+        m.Unserved_MW = pyo.Var(T, bounds=(0.0, None))
+        m.elastic_mwh = pyo.Expression(expr=dt * sum(m.Unserved_MW[t] for t in T))
+    m.power_balance = pyo.Constraint(T, rule=lambda _, t: sum(blk.supply_mw[t] for blk in supplies)
+                                     + (m.Unserved_MW[t] if ctx.elastic else 0) == m.facility_load_mw[t])
+
+
+def steps(inst: Instance, m, b) -> dict[str, np.ndarray]:
+    return {"facility_load_mw": np.array([pyo.value(m.facility_load_mw[t]) for t in range(inst.time.n_steps)],
+                                         dtype=float)}
+
+
+COMPONENT = Component(
+    name="balance", role=Role.STAGE,
+    description="the site's power balance: supplies = facility load in every step",
+    build=build,
+    columns=(Column("facility_load_mw", "MW", "IT load + overhead + cooling: what the supplies meet in every step",
+                    chart="load", label="facility load"),),
+    steps=steps,
+)
