@@ -51,13 +51,14 @@ class _Loader:
         self.raw = raw
         self.problems: list[Problem] = []
         self.files: dict[Path, SeriesFile | None] = {}
+        self.labels: dict[str, list[str]] = {}   #: list section -> label of each valid item (``notices[2] (N3)``)
 
     def run(self) -> Instance:
         sections = self._validate_sections()
         grid = self._time_grid(sections.get("horizon"))
         if grid is not None:
             for name, value in sections.items():
-                for label, obj in _items(name, value):
+                for label, obj in self._items(name, value):
                     self._resolve_series(label, obj, grid)
                     self._localize_times(label, obj, grid)
             self._cross_checks(sections, grid)
@@ -92,13 +93,15 @@ class _Loader:
                 if not isinstance(value, list):
                     self.problems.append(Problem(key, f"must be a list of tables ([[{key}]])"))
                     continue
-                items = []
+                items, labels = [], []
                 for i, item in enumerate(value):
                     label = f"{key}[{i}]" + (f" ({item['id']})" if isinstance(item, dict) and "id" in item else "")
                     ok = self._validate(model, item, label)
                     if ok is not None:
                         items.append(ok)
+                        labels.append(label)   # its place in the file, even when an item before it is invalid
                 out[key] = items
+                self.labels[key] = labels
             else:
                 ok = self._validate(model, value, key)
                 if ok is not None:
@@ -135,6 +138,12 @@ class _Loader:
         hint = difflib.get_close_matches(key, sorted(known), n=1)
         more = f"; did you mean {hint[0]!r}?" if hint else f"; known keys: {', '.join(sorted(known))}"
         self.problems.append(Problem(".".join(filter(None, [where, key])), f"unknown key{more}", self.path.name))
+
+    def _items(self, name: str, value: Any):
+        if isinstance(value, list):
+            yield from zip(self.labels[name], value)
+        else:
+            yield name, value
 
     # -- time --------------------------------------------------------------------------------------
     def _time_grid(self, horizon: Horizon | None) -> TimeGrid | None:
@@ -227,8 +236,7 @@ class _Loader:
     # -- relations ---------------------------------------------------------------------------------
     def _cross_checks(self, s: dict[str, Any], grid: TimeGrid):
         name = self.path.name
-        for i, n in enumerate(s.get("notices", [])):
-            label = f"notices[{i}] ({n.id})"
+        for label, n in zip(self.labels.get("notices", []), s.get("notices", [])):
             if not all(isinstance(t, pd.Timestamp) for t in (n.issued, n.start, n.end)):
                 continue
             if n.end <= n.start:
@@ -240,8 +248,7 @@ class _Loader:
             if n.issued > n.start:
                 self.problems.append(Problem(f"{label}.issued", f"issued ({n.issued}) after its window starts "
                                              f"({n.start})", name))
-        for i, j in enumerate(s.get("training_jobs", [])):
-            label = f"training_jobs[{i}] ({j.id})"
+        for label, j in zip(self.labels.get("training_jobs", []), s.get("training_jobs", [])):
             rel = j.release if j.release is not None else grid.start
             dl = j.deadline if j.deadline is not None else grid.end
             if not all(isinstance(t, pd.Timestamp) for t in (rel, dl)):
@@ -268,20 +275,12 @@ class _Loader:
     def _unique_ids(self, s: dict[str, Any]):
         seen: dict[str, str] = {}
         for key in sorted(LIST_SECTIONS):
-            for i, obj in enumerate(s.get(key, [])):
+            for label, obj in zip(self.labels.get(key, []), s.get(key, [])):
                 if obj.id in seen:
-                    self.problems.append(Problem(f"{key}[{i}] ({obj.id}).id", f"id {obj.id!r} is already used by "
+                    self.problems.append(Problem(f"{label}.id", f"id {obj.id!r} is already used by "
                                                  f"{seen[obj.id]}", self.path.name))
                 else:
-                    seen[obj.id] = f"{key}[{i}]"
-
-
-def _items(name: str, value: Any):
-    if isinstance(value, list):
-        for i, v in enumerate(value):
-            yield f"{name}[{i}] ({v.id})", v
-    else:
-        yield name, value
+                    seen[obj.id] = label.split(" ")[0]
 
 
 def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from . import docs as gen
+from ..registry import candidates
 from .plan import GensetType, PlanFile
 
 gen.RULES.setdefault(GensetType, ["`existing_units` <= `max_units`; the technical fields are those of "
@@ -125,7 +126,8 @@ def render() -> str:
     out = [GUIDE, "## Fields of the plan file", ""]
     out += gen._table(PlanFile, "", "Top level")    # and, below it, a table for each section
     text = "\n".join(out).rstrip() + "\n"
-    for name in ("genset_types", "battery", "thermal_storage", "random_scenarios", "representative_periods"):
+    for name in ("genset_types", "battery", "thermal_storage", "random_scenarios", "representative_periods",
+                 *(c.name for c in candidates())):
         title = f"[[{name}]]" if name == "genset_types" else f"[{name}]"
         text = text.replace(f"### `[.{name}]`", f"### `{title}`")
     return text

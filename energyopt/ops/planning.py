@@ -9,6 +9,7 @@ from ..inputs import Instance, InstanceError, load_instance
 from ..inputs.errors import Problem
 from ..inputs.notices import notice_iso
 from ..inputs.plan import PlanFile, load_plan_file
+from ..registry import candidates
 
 
 #: HiGHS options for plans. Its RINS and RENS sub-MIP heuristics spent up to half of a year's solve without
@@ -35,16 +36,23 @@ def scenario_instances(plan: PlanFile, base: Path) -> dict[str, Instance]:
     from . import events
     site = base / plan.site
 
+    def candidates_in(raw):   # equipment the plan sizes enters the site as the component it will be
+        for c in candidates():
+            cand = getattr(plan, c.name, None)
+            if cand is not None and c.candidate.patch is not None:
+                c.candidate.patch(raw, cand)
+
     def with_notices(notices: list[dict], where: str) -> Instance:
         def patch(raw):
             raw["notices"] = [{k: v for k, v in notice_iso(n).items() if v is not None} for n in notices]
+            candidates_in(raw)
         try:
             return load_instance(site, patch=patch)
         except InstanceError as exc:
             raise InstanceError([Problem(f"{where}: {p.field}", p.message, p.file, p.row) for p in exc.problems],
                                 str(site)) from None
 
-    first = load_instance(site, patch=lambda raw: raw.pop("notices", None))
+    first = load_instance(site, patch=lambda raw: (raw.pop("notices", None), candidates_in(raw)))
     tz = first.time.start.tz
     if plan.scenario_files:
         dupes = sorted({f for f in plan.scenario_files if plan.scenario_files.count(f) > 1})

@@ -15,6 +15,7 @@ import pyomo.environ as pyo
 from ..atomic import swap_in, umask
 
 from ..inputs.plan import PlanFile
+from ..registry import candidates
 
 PLAN_FORMAT = 1
 
@@ -30,6 +31,9 @@ def plan_summary(plan: PlanFile, pm, info) -> dict:
         sizes["battery_mwh"], sizes["battery_mw"] = _v(m.Battery_MWh), _v(m.Battery_MW)
     if plan.thermal_storage is not None:
         sizes["thermal_storage_mwh_th"] = _v(m.Thermal_MWh_th)
+    for c in candidates():
+        if getattr(plan, c.name, None) is not None:
+            sizes |= c.candidate.sizes(m)
     capex = {k: _v(m.annual_capex_usd[k]) for k in m.annual_capex_usd}
     rows = [scenario_row(plan, pm, s) for s in pm.scenarios]
     return {
