@@ -1,7 +1,7 @@
 """What a component declares: one :class:`Component` entry per component, listed once in ``energyopt/registry.py``.
 
-A component is one thing of the site (the grid connection, the gensets, a battery, solar PV, the training jobs,
-...) or one stage of the model that sums the others (the site's IT load, the power balance). Its entry says, in
+A component is one thing of the site (the grid connection, the gensets, a battery, the training jobs, ...)
+or one stage of the model that sums the others (the site's IT load, the power balance). Its entry says, in
 one place: its input section (the pydantic model is the source of its fields), how its Pyomo block is built,
 how a re-plan fixes its past, how a stopped solve's auxiliary values are tightened, its role, its cost terms,
 the ``steps.csv`` columns and ``summary.json`` entries it writes, the naive policy's use of it, and how

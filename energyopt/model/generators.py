@@ -240,7 +240,8 @@ COMPONENT = Component(
     description="backup generators: unit commitment, fuel curve, start-ups, minimum up/down time and air permits",
     present=lambda inst, ctx: bool(inst.generators),
     build=build, fix=fix, tighten=tighten,
-    cost_terms=(("fuel", "fuel price x fuel burned"), ("startup", "start-up cost x starts")),
+    cost_terms=(("fuel", "fuel price x fuel burned"), ("startup", "start-up cost x starts"),
+                ("carbon", "carbon price x CO2")),
     columns=(
         Column(ON, "0/1", "the unit runs in the step", kind="binary", replan=True),
         Column(OUTPUT, "MW", "its electrical output", replan=True, chart="supply", label="generator {id}"),

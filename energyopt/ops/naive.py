@@ -12,8 +12,8 @@
   started cannot resume: its remaining work is unfinished (one paused before its first start may still
   start later: that is its one stretch).
 * Inference is served in full. Generators never run; battery and thermal storage are not used.
-* Supply that needs no decision (a component's ``naive_supply_mw``: solar PV's available output) is used
-  first, up to the load; the rest of it is curtailed.
+* Supply that needs no decision (a component's ``naive_supply_mw``, e.g. what an on-site array makes) is
+  used first, up to the load; the rest of it is curtailed.
 * Load = fixed IT load + training power + inference served + overhead + cooling power (IT load / COP when
   there is a cooling plant). Import = that load less the supply used.
 * Limits: the import cap (the interconnection lowered by every notice touching the step,
@@ -76,7 +76,7 @@ def naive_schedule(inst: Instance, price_usd_per_mwh: np.ndarray | None = None) 
     per_it = 1.0 + 1.0 / cop  # MW of import per MW of IT load (IT plus its cooling)
     free_by = [(c, np.asarray(c.naive_supply_mw(inst), dtype=float)) for c in COMPONENTS
                if c.naive_supply_mw is not None and c.present(inst, None)]
-    free = sum((f for _, f in free_by), np.zeros(n))   # MW offered at no decision (solar), used first
+    free = sum((f for _, f in free_by), np.zeros(n))   # MW offered at no decision, used first
 
     jobs = inst.training_jobs
     nj = len(jobs)

@@ -107,7 +107,7 @@ def chart_series(data: ResultData, kind: str) -> list[tuple[str, np.ndarray, str
 
 
 def power_sources(data: ResultData) -> list[tuple[str, np.ndarray, str]]:
-    """(name, MW per step, colour) of every supply: grid, each generator, battery discharge, solar, ... (the
+    """(name, MW per step, colour) of every supply: grid, each generator, battery discharge, ... (the
     columns components declare with ``chart="supply"``). Their sum minus what is drawn (battery charging) is
     the facility load (the model's power balance)."""
     return chart_series(data, "supply")
