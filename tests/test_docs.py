@@ -6,14 +6,16 @@ import shutil
 import tomllib
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from energyopt.inputs import load_instance
 from energyopt.inputs import docs as gen
 from energyopt.inputs.instance import Instance
-from energyopt.inputs.schema import Battery, ThermalStorage
+from energyopt.inputs.schema import Battery, SeriesInput, ThermalStorage
 from energyopt.model import build_model
 from energyopt.model.component import Role
+from energyopt.model.solar import SolarArray
 from energyopt.registry import COMPONENTS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -51,6 +53,9 @@ def models(tmp_path_factory):
     job.restart_loss_hours = 0.5
     g = full.generators[0]
     g.min_down_hours, g.min_up_hours, g.max_hours_per_day, g.max_hours_per_event, g.nox_cap_kg = 2, 2, 4, 2, 100
+    pv = SolarArray(id="PV", capacity_mw=1.0, availability=SeriesInput(value=0.2), curtailable=False)
+    pv.availability._values = np.full(full.time.n_steps, 0.2)
+    full.solar = [pv]
     return [build_model(plain), build_model(full), build_model(full, elastic=True)]
 
 
