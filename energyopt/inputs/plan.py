@@ -37,28 +37,6 @@ class GensetType(GeneratorBase):
         return self
 
 
-class BatteryCandidate(Section):
-    capex_usd_per_mwh: Number = F(unit="$/MWh", ge=0, desc="cost of energy capacity")
-    capex_usd_per_mw: Number = F(0.0, unit="$/MW", ge=0, desc="cost of power capacity (inverter)")
-    fixed_om_usd_per_mwh_year: Number = F(0.0, unit="$/MWh-yr", ge=0, desc="fixed O&M per MWh installed")
-    life_years: Number = F(15.0, unit="yr", gt=0, le=60, desc="economic life")
-    max_mwh: Number = F(unit="MWh", ge=0, desc="largest energy capacity considered")
-    max_mw: Number = F(unit="MW", ge=0, desc="largest power capacity considered")
-    round_trip_efficiency: Number = F(0.88, gt=0, le=1, desc="energy out / energy in")
-    initial_fraction: Number = F(0.5, ge=0, le=1, desc="stored share at the start and (at least) at the end")
-
-
-class ThermalCandidate(Section):
-    capex_usd_per_mwh_th: Number = F(unit="$/MWh thermal", ge=0, desc="cost of chilled-water storage capacity")
-    fixed_om_usd_per_mwh_th_year: Number = F(0.0, unit="$/MWh thermal-yr", ge=0, desc="fixed O&M per MWh installed")
-    life_years: Number = F(30.0, unit="yr", gt=0, le=60, desc="economic life")
-    max_mwh_th: Number = F(unit="MWh thermal", ge=0, desc="largest tank considered")
-    c_rate_per_h: Number = F(0.5, gt=0, le=10, unit="1/h",
-                             desc="charge and discharge limit as a share of capacity per hour",
-                             source="domain.md: one Virginia site sized for 2 h at peak cooling load (0.5/h)")
-    initial_fraction: Number = F(0.5, ge=0, le=1, desc="stored share at the start and (at least) at the end")
-
-
 class RandomScenarios(Section):
     count: int = F(ge=1, le=100, strict=True, desc="number of scenarios drawn")
     seed: int = F(0, ge=0, strict=True, desc="seed of the first; scenario k uses seed + k")
@@ -96,8 +74,6 @@ class PlanFileBase(Section):
         source="domain.md: EPA guidance of 2025 counts demand response dispatched by the balancing authority "
                "as non-emergency")
     genset_types: list[GensetType] = F(default_factory=list, desc="candidate genset types (`[[genset_types]]`)")
-    battery: BatteryCandidate | None = F(None, desc="candidate battery (size chosen)")
-    thermal_storage: ThermalCandidate | None = F(None, desc="candidate chilled-water storage (size chosen)")
     scenario_files: list[str] = F(default_factory=list, desc="notice CSV files (docs/events.md), one scenario each")
     random_scenarios: RandomScenarios | None = F(None, desc="scenarios drawn by the event generator")
     representative_periods: RepresentativePeriods | None = F(
@@ -130,7 +106,7 @@ class PlanFileBase(Section):
 
 PlanFile = create_model(
     "PlanFile", __base__=PlanFileBase, __module__=__name__,
-    **{c.name: (c.candidate.section | None, F(None, desc=c.candidate.description)) for c in candidates()})
+    **{c.candidate.table: (c.candidate.section | None, F(None, desc=c.candidate.description)) for c in candidates()})
 
 
 def load_plan_file(path: str | Path) -> tuple[PlanFile, Path]:

@@ -126,8 +126,7 @@ def render() -> str:
     out = [GUIDE, "## Fields of the plan file", ""]
     out += gen._table(PlanFile, "", "Top level")    # and, below it, a table for each section
     text = "\n".join(out).rstrip() + "\n"
-    for name in ("genset_types", "battery", "thermal_storage", "random_scenarios", "representative_periods",
-                 *(c.name for c in candidates())):
+    for name in ("genset_types", "random_scenarios", "representative_periods", *(c.candidate.table for c in candidates())):
         title = f"[[{name}]]" if name == "genset_types" else f"[{name}]"
         text = text.replace(f"### `[.{name}]`", f"### `{title}`")
     return text

@@ -8,10 +8,23 @@ import numpy as np
 import pyomo.environ as pyo
 
 from ..inputs.history import History
-from ..inputs.schema import Battery, InstanceBase as Instance
-from .component import BuildContext, Column, Component, Role
+from ..inputs.schema import Battery, F, InstanceBase as Instance, Number, Section
+from .component import BuildContext, Candidate, Column, Component, Role
 
 CHARGE, DISCHARGE, STORED = "battery.charge_mw", "battery.discharge_mw", "battery.stored_mwh"
+
+
+class BatteryCandidate(Section):
+    """A battery ``energyopt plan`` sizes (``[battery]`` in the plan file): its MWh and MW are chosen."""
+
+    capex_usd_per_mwh: Number = F(unit="$/MWh", ge=0, desc="cost of energy capacity")
+    capex_usd_per_mw: Number = F(0.0, unit="$/MW", ge=0, desc="cost of power capacity (inverter)")
+    fixed_om_usd_per_mwh_year: Number = F(0.0, unit="$/MWh-yr", ge=0, desc="fixed O&M per MWh installed")
+    life_years: Number = F(15.0, unit="yr", gt=0, le=60, desc="economic life")
+    max_mwh: Number = F(unit="MWh", ge=0, desc="largest energy capacity considered")
+    max_mw: Number = F(unit="MW", ge=0, desc="largest power capacity considered")
+    round_trip_efficiency: Number = F(0.88, gt=0, le=1, desc="energy out / energy in")
+    initial_fraction: Number = F(0.5, ge=0, le=1, desc="stored share at the start and (at least) at the end")
 
 
 @dataclass(frozen=True)
@@ -79,8 +92,30 @@ def steps(inst: Instance, m, b: pyo.Block | None) -> dict[str, np.ndarray]:
             STORED: np.array([pyo.value(b.Stored_MWh[t]) for t in range(1, n + 1)], dtype=float)}
 
 
+def _variables(m: pyo.Block, cand: BatteryCandidate) -> BatterySizing:
+    m.Battery_MWh = pyo.Var(bounds=(0.0, cand.max_mwh))
+    m.Battery_MW = pyo.Var(bounds=(0.0, cand.max_mw))
+    return BatterySizing(m.Battery_MWh, m.Battery_MW, cand.max_mwh, cand.max_mw, cand.round_trip_efficiency,
+                         cand.initial_fraction)
+
+
+def _capex(m: pyo.Block, cand: BatteryCandidate, crf) -> dict:
+    return {"battery": crf(cand.life_years) * (cand.capex_usd_per_mwh * m.Battery_MWh
+                                               + cand.capex_usd_per_mw * m.Battery_MW),
+            "fixed_om.battery": cand.fixed_om_usd_per_mwh_year * m.Battery_MWh}
+
+
+def _sizes(m: pyo.Block) -> dict:
+    return {"battery_mwh": float(pyo.value(m.Battery_MWh)), "battery_mw": float(pyo.value(m.Battery_MW))}
+
+
+def _clash(site, cand) -> str | None:
+    return "the site already has one; a candidate would replace it (give its size in the site, or remove it " \
+        "there to size it here)" if site.battery is not None else None
+
+
 COMPONENT = Component(
-    name="battery", section=Battery, role=Role.SUPPLY,
+    name="battery", section=Battery, role=Role.SUPPLY | Role.SIZES,
     description="battery / UPS: charge, discharge, efficiency losses and a reserve kept for ride-through",
     present=lambda inst, ctx: inst.battery is not None or (ctx is not None and ctx.sized("battery") is not None),
     build=build, fix=fix,
@@ -91,4 +126,6 @@ COMPONENT = Component(
         Column(STORED, "MWh", "energy stored at the end of the step"),
     ),
     steps=steps,
+    candidate=Candidate(table="battery", section=BatteryCandidate, variables=_variables, capex=_capex, sizes=_sizes,
+                        clash=_clash, description="candidate battery (size chosen)"),
 )

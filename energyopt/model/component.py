@@ -78,18 +78,20 @@ NO_CONTEXT = BuildContext()
 
 @dataclass(frozen=True)
 class Candidate:
-    """How ``energyopt plan`` sizes a component: ``section`` is the plan file's table for it (a pydantic model);
+    """How ``energyopt plan`` sizes a component: ``section`` is the pydantic model of its plan-file ``table``;
     ``variables(m, cand)`` adds the size variables to the plan model and returns the sizing object the
     component's ``build`` reads from ``BuildContext.sizing``; ``capex(m, cand, crf)`` returns its annual cost
     terms ({name: expression}, ``crf(life)`` is the capital recovery factor); ``sizes(m)`` returns the chosen
     sizes for ``plan.json`` ({key: value}); ``patch(raw, cand)`` puts it into the site instance (parsed TOML)
     before the site is loaded, so its inputs are validated and its series read like the site's own."""
 
+    table: str                                 #: the plan file's table for it (``[battery]``, ``[thermal_storage]``)
     section: type
     variables: Callable[..., Any]
     capex: Callable[..., dict]
     sizes: Callable[..., dict]
     patch: Callable[..., None] | None = None   #: ``patch(raw_site_toml, cand)``: add it to the site before loading
+    clash: Callable[..., str | None] | None = None  #: ``clash(site, cand)``: why the site cannot take it, or None
     description: str = ""
 
 

@@ -7,8 +7,8 @@ import numpy as np
 import pyomo.environ as pyo
 
 from ..inputs.history import History
-from ..inputs.schema import Cooling, InstanceBase as Instance, interp_curve
-from .component import BuildContext, Column, Component, Role
+from ..inputs.schema import Cooling, F, InstanceBase as Instance, Number, Section, interp_curve
+from .component import BuildContext, Candidate, Column, Component, Role
 
 TES_CHARGE, TES_DISCHARGE = "thermal_storage.charge_mw_th", "thermal_storage.discharge_mw_th"
 TES_STORED = "thermal_storage.stored_mwh_th"
@@ -19,6 +19,19 @@ def capacity_and_cop(inst: Instance) -> tuple[np.ndarray, np.ndarray]:
     c = inst.cooling
     temp = c.outdoor_temp_c.values
     return c.rated_capacity_mw_th * interp_curve(c.capacity_derate_curve, temp), interp_curve(c.cop_curve, temp)
+
+
+class ThermalCandidate(Section):
+    """A chilled-water tank ``energyopt plan`` sizes (``[thermal_storage]`` in the plan file)."""
+
+    capex_usd_per_mwh_th: Number = F(unit="$/MWh thermal", ge=0, desc="cost of chilled-water storage capacity")
+    fixed_om_usd_per_mwh_th_year: Number = F(0.0, unit="$/MWh thermal-yr", ge=0, desc="fixed O&M per MWh installed")
+    life_years: Number = F(30.0, unit="yr", gt=0, le=60, desc="economic life")
+    max_mwh_th: Number = F(unit="MWh thermal", ge=0, desc="largest tank considered")
+    c_rate_per_h: Number = F(0.5, gt=0, le=10, unit="1/h",
+                             desc="charge and discharge limit as a share of capacity per hour",
+                             source="domain.md: one Virginia site sized for 2 h at peak cooling load (0.5/h)")
+    initial_fraction: Number = F(0.5, ge=0, le=1, desc="stored share at the start and (at least) at the end")
 
 
 @dataclass(frozen=True)
@@ -114,8 +127,31 @@ def _plant(inst) -> bool:
     return inst.cooling is not None
 
 
+def _variables(m: pyo.Block, cand: ThermalCandidate) -> ThermalSizing:
+    m.Thermal_MWh_th = pyo.Var(bounds=(0.0, cand.max_mwh_th))
+    return ThermalSizing(m.Thermal_MWh_th, cand.max_mwh_th, cand.c_rate_per_h, cand.initial_fraction)
+
+
+def _capex(m: pyo.Block, cand: ThermalCandidate, crf) -> dict:
+    return {"thermal_storage": crf(cand.life_years) * cand.capex_usd_per_mwh_th * m.Thermal_MWh_th,
+            "fixed_om.thermal_storage": cand.fixed_om_usd_per_mwh_th_year * m.Thermal_MWh_th}
+
+
+def _sizes(m: pyo.Block) -> dict:
+    return {"thermal_storage_mwh_th": float(pyo.value(m.Thermal_MWh_th))}
+
+
+def _clash(site, cand) -> str | None:
+    if site.cooling is None:
+        return "the site has no [cooling] for a tank to serve"
+    if site.cooling.thermal_storage is not None:
+        return ("the site already has one; a candidate would replace it (give its size in the site, or remove it "
+                "there to size it here)")
+    return None
+
+
 COMPONENT = Component(
-    name="cooling", section=Cooling, role=Role.HEAT | Role.LOAD,
+    name="cooling", section=Cooling, role=Role.HEAT | Role.LOAD | Role.SIZES,
     description="cooling: heat-removal capacity and COP against outdoor temperature, optional chilled-water storage",
     present=lambda inst, ctx: inst.cooling is not None,
     build=build, fix=fix,
@@ -132,4 +168,6 @@ COMPONENT = Component(
                when=lambda inst: True),
     ),
     steps=steps,
+    candidate=Candidate(table="thermal_storage", section=ThermalCandidate, variables=_variables, capex=_capex,
+                        sizes=_sizes, clash=_clash, description="candidate chilled-water storage (size chosen)"),
 )

@@ -23,10 +23,8 @@ from ..inputs.plan import PlanFile
 from ..inputs.schema import InstanceBase as Instance
 from ..registry import candidates
 from . import fleet, generators, grid
-from .battery import BatterySizing
 from .build import cost_terms, populate
 from .component import BuildContext
-from .cooling import ThermalSizing
 from .fleet import FleetSizing
 
 
@@ -66,36 +64,16 @@ def build_plan_model(plan: PlanFile, scenarios: dict[str, Instance],
         return (n, n) if n is not None else (g.existing_units, g.max_units)
 
     m.Units = pyo.Var(list(types), domain=pyo.NonNegativeIntegers, bounds=unit_bounds)
-    bat, tes = plan.battery, plan.thermal_storage
-    if bat is not None:
-        m.Battery_MWh = pyo.Var(bounds=(0.0, bat.max_mwh))
-        m.Battery_MW = pyo.Var(bounds=(0.0, bat.max_mw))
-    if tes is not None:
-        m.Thermal_MWh_th = pyo.Var(bounds=(0.0, tes.max_mwh_th))
-
     capex = {f"gensets.{k}": crf(plan.discount_rate, g.life_years) * g.capex_usd * (m.Units[k] - g.existing_units)
              for k, g in types.items()}
     capex |= {f"fixed_om.{k}": g.fixed_om_usd_per_year * m.Units[k] for k, g in types.items()}
-    if bat is not None:
-        capex["battery"] = crf(plan.discount_rate, bat.life_years) * (
-            bat.capex_usd_per_mwh * m.Battery_MWh + bat.capex_usd_per_mw * m.Battery_MW)
-        capex["fixed_om.battery"] = bat.fixed_om_usd_per_mwh_year * m.Battery_MWh
-    if tes is not None:
-        capex["thermal_storage"] = crf(plan.discount_rate, tes.life_years) * tes.capex_usd_per_mwh_th * m.Thermal_MWh_th
-        capex["fixed_om.thermal_storage"] = tes.fixed_om_usd_per_mwh_th_year * m.Thermal_MWh_th
     sizing: dict[str, object] = {}
     if types:
         sizing["fleet"] = FleetSizing(tuple(plan.genset_types), m.Units, plan.notice_category, scale)
-    if bat is not None:
-        sizing["battery"] = BatterySizing(m.Battery_MWh, m.Battery_MW, bat.max_mwh, bat.max_mw,
-                                          bat.round_trip_efficiency, bat.initial_fraction)
-    if tes is not None:
-        sizing["thermal_storage"] = ThermalSizing(m.Thermal_MWh_th, tes.max_mwh_th, tes.c_rate_per_h,
-                                                  tes.initial_fraction)
-    for c in candidates():   # components that declare how the plan sizes them
-        cand = getattr(plan, c.name, None)
+    for c in candidates():   # the battery, the chilled-water tank, solar, ...: each sizes itself
+        cand = getattr(plan, c.candidate.table, None)
         if cand is not None:
-            sizing[c.name] = c.candidate.variables(m, cand)
+            sizing[c.candidate.table] = c.candidate.variables(m, cand)
             capex |= c.candidate.capex(m, cand, lambda life: crf(plan.discount_rate, life))
     m.annual_capex_usd = pyo.Expression(list(capex), rule=lambda _, k: capex[k])
     ctx = BuildContext(sizing=sizing, relax_jobs=True)

@@ -168,6 +168,6 @@ COMPONENT = Component(
     ),
     summary=summary,
     naive_supply_mw=naive_supply_mw, naive_steps=naive_steps,
-    candidate=Candidate(section=SolarCandidate, variables=_variables, capex=_capex, sizes=_sizes, patch=_patch,
+    candidate=Candidate(table="solar", section=SolarCandidate, variables=_variables, capex=_capex, sizes=_sizes, patch=_patch,
                         description="candidate solar PV array (its MW chosen)"),
 )

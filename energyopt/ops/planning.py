@@ -38,7 +38,7 @@ def scenario_instances(plan: PlanFile, base: Path) -> dict[str, Instance]:
 
     def candidates_in(raw):   # equipment the plan sizes enters the site as the component it will be
         for c in candidates():
-            cand = getattr(plan, c.name, None)
+            cand = getattr(plan, c.candidate.table, None)
             if cand is not None and c.candidate.patch is not None:
                 c.candidate.patch(raw, cand)
 
@@ -105,14 +105,12 @@ def run_plan(plan_path: str | Path, solve_options=None) -> PlanRun:
     plan, base = load_plan_file(plan_path)
     scenarios = scenario_instances(plan, base)
     site = next(iter(scenarios.values()))
-    clash = [Problem(k, f"the site {plan.site} already has one; a candidate would replace it (give its size "
-                        "in the site, or remove it there to size it here)", str(plan_path))
-             for k, has in (("battery", site.battery is not None),
-                            ("thermal_storage", site.cooling is not None and site.cooling.thermal_storage is not None))
-             if has and getattr(plan, k) is not None]
-    if plan.thermal_storage is not None and site.cooling is None:
-        clash.append(Problem("thermal_storage", f"the site {plan.site} has no [cooling] for a tank to serve",
-                             str(plan_path)))
+    clash = []
+    for c in candidates():
+        cand = getattr(plan, c.candidate.table, None)
+        why = c.candidate.clash(site, cand) if cand is not None and c.candidate.clash is not None else None
+        if why:
+            clash.append(Problem(c.candidate.table, f"the site {plan.site}: {why}", str(plan_path)))
     if clash:
         raise InstanceError(clash, str(plan_path))
     periods = scenario_periods(plan, scenarios)

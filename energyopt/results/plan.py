@@ -27,12 +27,8 @@ def _v(x) -> float:
 def plan_summary(plan: PlanFile, pm, info) -> dict:
     m = pm.model
     sizes = {"gensets": {k: int(round(_v(m.Units[k]))) for k in m.Units}}
-    if plan.battery is not None:
-        sizes["battery_mwh"], sizes["battery_mw"] = _v(m.Battery_MWh), _v(m.Battery_MW)
-    if plan.thermal_storage is not None:
-        sizes["thermal_storage_mwh_th"] = _v(m.Thermal_MWh_th)
     for c in candidates():
-        if getattr(plan, c.name, None) is not None:
+        if getattr(plan, c.candidate.table, None) is not None:
             sizes |= c.candidate.sizes(m)
     capex = {k: _v(m.annual_capex_usd[k]) for k in m.annual_capex_usd}
     rows = [scenario_row(plan, pm, s) for s in pm.scenarios]
