@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..errors import ReplanError
 from ..inputs import Instance, InstanceError, load_instance
 from ..inputs.history import History, column
 from ..inputs.notices import notice_iso, notice_patch
@@ -25,17 +26,6 @@ from ..inputs.schema import interp_curve
 #: Per-step decisions a History can fix (see energyopt.inputs.history.History), besides per-unit columns.
 SITE_COLUMNS = ("battery.charge_mw", "battery.discharge_mw", "thermal_storage.charge_mw_th",
                 "thermal_storage.discharge_mw_th")
-
-
-class ReplanError(Exception):
-    """The previous plan, "now" or the actuals cannot be used; nothing is written."""
-
-    def __init__(self, message: str, problems: list[str] | None = None):
-        self.problems = list(problems or [])
-        super().__init__(message)
-
-    def render(self) -> str:
-        return "\n".join([str(self), *(f"  - {p}" for p in self.problems)])
 
 
 @dataclass(frozen=True)
