@@ -15,7 +15,7 @@ import sqlite3
 import sys
 import time
 from contextlib import contextmanager
-from datetime import date, datetime, timezone
+from datetime import date
 from pathlib import Path
 
 from . import tables
