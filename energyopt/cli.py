@@ -73,7 +73,7 @@ def _open_ledger(ledger_path):
     """The ledger named by --ledger (must exist), or None; ledger errors exit with the ledger's codes."""
     if ledger_path is None:
         return None
-    from .ledger.store import Ledger
+    from .ledger import Ledger
     if not ledger_path.is_file():
         raise E.BadInput(f"--ledger: {ledger_path} does not exist (create it with `energyopt ledger init`)")
     with E.about("--ledger"):
