@@ -9,9 +9,10 @@ import importlib
 
 _LAZY = {
     "solve": ".api",
+    "EnergyoptError": ".errors",
     "Instance": ".inputs", "InstanceError": ".inputs", "load_instance": ".inputs",
     "Result": ".results",
-    "SolveOptions": ".solver", "SolveStatus": ".solver",
+    "SolveOptions": ".solver", "SolveStatus": ".solver", "TerminationCondition": ".solver",
 }
 
 __all__ = sorted(_LAZY)

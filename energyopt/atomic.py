@@ -8,8 +8,10 @@ import tempfile
 from pathlib import Path
 from typing import Callable
 
+from .errors import BadInput
 
-class RestoreFailed(Exception):
+
+class RestoreFailed(BadInput):
     """The new folder could not be put in place, nor the previous one back; the message says where it is."""
 
 

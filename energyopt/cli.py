@@ -1,55 +1,29 @@
-"""The command line: ``energyopt solve`` and ``energyopt validate``, a thin layer over :mod:`energyopt.api`.
+"""The command line (``energyopt solve``, ``replan``, ``validate``, ...), a thin layer over :mod:`energyopt.api`.
 
-Exit codes (also in ``energyopt --help`` and the README):
-  0 optimal (or, for ``validate``, a valid instance)     5 stopped at the time limit with a schedule
-  1 internal error (a bug: please report it)              6 stopped at the time limit with no schedule
-  2 usage error (unknown option, missing argument)        7 unbounded
-  3 bad input (invalid instance or output folder)         8 solver error
-  4 infeasible (with an explanation of what cannot be met) 9 check: the schedule violates the instance
+Errors are raised (every one an :class:`energyopt.errors.EnergyoptError`) and turned into a message and an
+exit code in one place, :mod:`energyopt.command`; the exit codes are those of :mod:`energyopt.errors`.
 """
 from __future__ import annotations
 
 import os
 import sys
-import traceback
 from pathlib import Path
 
 import click
 
-EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_BAD_INPUT, EXIT_INFEASIBLE = 0, 1, 2, 3, 4
-EXIT_TIME_LIMIT, EXIT_TIME_LIMIT_NO_SOLUTION, EXIT_UNBOUNDED, EXIT_SOLVER_ERROR = 5, 6, 7, 8
-EXIT_CHECK_FAILED = 9
-EXIT_REPLAN = 13
-EXIT_BATCH_FAILED_CASES, EXIT_BATCH_CLUSTER = 14, 15
+from . import errors as E
+from .command import Group
 
-EXIT_CODES_HELP = """\b
-Exit codes:
-  0 optimal / valid          4 infeasible (explained)
-  1 internal error           5 time limit, best schedule written
-  2 usage error              6 time limit, no schedule found
-  3 bad input                7 unbounded   8 solver error
-                             9 check found violations
-  ledger: 10 would exceed a permit window, 11 ledger corrupt or newer, 12 ledger locked
-  replan: 13 the previous plan cannot be revised ("now" outside it, another horizon, not a plan)
-  batch: 14 some case did not solve to optimality (each recorded), 15 no cluster / dask missing
-  report: 16 not a result (or newer format, missing files), 17 no PNG renderer
-"""
+EXIT_CODES_HELP = E.help_text()
 
 
-def _status_exit(status) -> int:
-    from .solver import SolveStatus
-    return {SolveStatus.OPTIMAL: EXIT_OK, SolveStatus.TIME_LIMIT_FEASIBLE: EXIT_TIME_LIMIT,
-            SolveStatus.TIME_LIMIT_NO_SOLUTION: EXIT_TIME_LIMIT_NO_SOLUTION,
-            SolveStatus.INFEASIBLE: EXIT_INFEASIBLE, SolveStatus.UNBOUNDED: EXIT_UNBOUNDED,
-            SolveStatus.ERROR: EXIT_SOLVER_ERROR}[status]
+def _status_exit(status, termination=None) -> int:
+    """The exit code of a solve that ended with ``status`` (and ``termination``, where known)."""
+    from .solver.status import outcome
+    return outcome(status, termination).exit_code
 
 
-def _fail(message: str, code: int) -> None:
-    click.echo(message, err=True)
-    sys.exit(code)
-
-
-@click.group(epilog="\b\nExamples:\n  energyopt validate instances/small/small.toml\n"
+@click.group(cls=Group, epilog="\b\nExamples:\n  energyopt validate instances/small/small.toml\n"
              "  energyopt solve instances/texas_summer_day/texas_summer_day.toml --out out/texas\n\n"
              + EXIT_CODES_HELP)
 @click.version_option(package_name="energyopt")
@@ -100,37 +74,27 @@ def _open_ledger(ledger_path):
     if ledger_path is None:
         return None
     from .ledger import Ledger
-    from .ledger.windows import LedgerError
     if not ledger_path.is_file():
-        _fail(f"--ledger: {ledger_path} does not exist (create it with `energyopt ledger init`)", EXIT_BAD_INPUT)
-    try:
+        raise E.BadInput(f"--ledger: {ledger_path} does not exist (create it with `energyopt ledger init`)")
+    with E.about("--ledger"):
         return Ledger(ledger_path, who=os.environ.get("USER", "energyopt"))
-    except LedgerError as exc:
-        _fail(f"--ledger: {exc.render()}", exc.exit_code)
 
 
 def _write_and_report(result, out_dir: Path, parquet: bool, quiet: bool, with_report: bool = False) -> None:
-    from .results import OutputError
     from .results.text import render
-    try:
+    with E.about("--out"):
         result.write(out_dir, parquet=parquet)
-    except OutputError as exc:
-        _fail(f"--out: {exc}", EXIT_BAD_INPUT)
     if with_report and result.status.has_schedule:
         from .report import write_report
-        try:
+        with E.about(f"--report (the result itself is written to {out_dir})"):
             path = write_report(out_dir)
-        except Exception as exc:  # noqa: BLE001 - the report's own errors carry their exit code
-            if not hasattr(exc, "exit_code"):
-                raise
-            _fail(f"--report: {exc} (the result itself is written to {out_dir})", exc.exit_code)
         if not quiet:
             click.echo(f"  report: {path}")
     if not quiet or not result.status.has_schedule:
         click.echo(render(result), err=not result.status.has_schedule)
         if result.status.has_schedule and not quiet:
             click.echo(f"  written to {out_dir}")
-    sys.exit(_status_exit(result.status))
+    sys.exit(_status_exit(result.status, result.summary.get("termination")))
 
 
 @app.command(epilog="\b\nExample:\n  energyopt solve instances/texas_summer_day/texas_summer_day.toml --out out/texas\n\n"
@@ -145,22 +109,16 @@ def solve(instance: Path, out_dir: Path, time_limit, mip_gap, threads, parquet, 
           notice_category, with_report) -> None:
     """Solve INSTANCE (a TOML file) and write the schedule to --out."""
     from .api import solve as api_solve
-    from .inputs import InstanceError, load_instance
-    from .ledger.windows import LedgerError
+    from .inputs import load_instance
 
-    try:
-        inst = load_instance(instance)
-    except InstanceError as exc:
-        _fail(exc.render(), EXIT_BAD_INPUT)
+    inst = load_instance(instance)
     _check_out(out_dir)
     budgets = ()
     ledger = _open_ledger(ledger_path)
     if ledger is not None:
         from .ledger.budgets import plan_budgets
-        try:
+        with E.about(f"--ledger {ledger_path}", E.LedgerError):
             budgets = plan_budgets(ledger, inst, notice_category)
-        except LedgerError as exc:
-            _fail(f"--ledger {ledger_path}: {exc.render()}", exc.exit_code)
     result = api_solve(inst, _solve_options(time_limit, mip_gap, threads, log), budgets=budgets)
     _write_and_report(result, out_dir, parquet, quiet, with_report)
 
@@ -189,34 +147,26 @@ def replan(previous: Path, now: str, out_dir: Path, instance, add_notices, cance
 
     import pandas as pd
 
-    from .inputs import InstanceError
-    from .ledger.windows import LedgerError
     from .ops.diff import diff_text
-    from .ops.replan import ReplanError, replan as api_replan
+    from .ops.replan import replan as api_replan
 
     _check_out(out_dir)
-    try:
-        notices = []
-        if add_notices is not None:
-            from .ops.events import read_notices
-            notices = read_notices(add_notices)
-        frame = None
-        if actuals is not None:
-            try:
-                frame = pd.read_csv(actuals)
-            except (OSError, ValueError, pd.errors.ParserError) as exc:
-                _fail(f"--actuals {actuals}: cannot read it as CSV ({exc})", EXIT_BAD_INPUT)
+    notices = []
+    if add_notices is not None:
+        from .ops.events import read_notices
+        notices = read_notices(add_notices)
+    frame = None
+    if actuals is not None:
+        try:
+            frame = pd.read_csv(actuals)
+        except (OSError, ValueError, pd.errors.ParserError) as exc:
+            raise E.BadInput(f"--actuals {actuals}: cannot read it as CSV ({exc})") from None
+    ledger = _open_ledger(ledger_path)
+    with E.about(f"--ledger {ledger_path}", E.LedgerError):
         result, diff = api_replan(previous, now, instance=instance, response_minutes=response_minutes, actuals=frame,
                                   actuals_name=str(actuals) if actuals else "actuals", add_notices=notices,
-                                  cancel_notices=list(cancel_notice), ledger=_open_ledger(ledger_path),
-                                  notice_category=notice_category,
+                                  cancel_notices=list(cancel_notice), ledger=ledger, notice_category=notice_category,
                                   options=_solve_options(time_limit, mip_gap, threads, log))
-    except InstanceError as exc:
-        _fail(exc.render(), EXIT_BAD_INPUT)
-    except ReplanError as exc:
-        _fail(exc.render(), EXIT_REPLAN)
-    except LedgerError as exc:
-        _fail(f"--ledger {ledger_path}: {exc.render()}", exc.exit_code)
     if diff is not None:
         result.extra_files = {"diff.txt": diff_text(diff), "diff.json": json.dumps(diff, indent=2, default=str) + "\n"}
         if not quiet:
@@ -224,9 +174,7 @@ def replan(previous: Path, now: str, out_dir: Path, instance, add_notices, cance
     _write_and_report(result, out_dir, parquet, quiet)
 
 
-@app.command(epilog="\b\nExample:\n  energyopt simulate summer.toml --out out/summer\n\n\b\nExit codes:\n"
-             "  0 done   1 internal error   2 usage error   3 bad input\n"
-             "  10-12 ledger errors (as for energyopt ledger)\n")
+@app.command(epilog="\b\nExample:\n  energyopt simulate summer.toml --out out/summer\n\n" + E.help_text(E.LEDGER))
 @click.argument("sim_file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the simulation (written whole at the end; an earlier simulation is replaced).")
@@ -234,20 +182,14 @@ def replan(previous: Path, now: str, out_dir: Path, instance, add_notices, cance
 def simulate(sim_file: Path, out_dir: Path, quiet: bool) -> None:
     """Roll the day-ahead plan through the days of SIM_FILE: plan, re-plan on notices, settle, record
     (docs/simulate.md), beside a naive policy."""
-    from .inputs import InstanceError
-    from .ledger.windows import LedgerError
     from .ops.simulate import report_text, run
 
     def progress(done, total, row):
         if not quiet:
             click.echo(f"  day {done}/{total} {row['date']}: {row['plans']} plan(s), realized "
                        f"${row.get('realized_cost_usd') or 0:,.0f}", err=True)
-    try:
+    with E.about("ledger", E.LedgerError):
         summary = run(sim_file, out_dir, progress=progress)
-    except InstanceError as exc:
-        _fail(exc.render(), EXIT_BAD_INPUT)
-    except LedgerError as exc:
-        _fail(f"ledger: {exc.render()}", exc.exit_code)
     if not quiet:
         click.echo(report_text(summary) + f"written to {out_dir}")
 
@@ -274,29 +216,22 @@ def simulate(sim_file: Path, out_dir: Path, quiet: bool) -> None:
 def batch(instances, sweeps, out_dir: Path, workers, scheduler, force, time_limit, mip_gap, threads, quiet) -> None:
     """Solve many INSTANCES (files or globs) and sweeps in parallel; one folder per case and one summary table."""
     from .batch.cases import collect
-    from .batch.runner import BatchError, Options, progress_printer, run_batch
-    from .inputs import InstanceError
+    from .batch.runner import Options, progress_printer, run_batch
 
-    try:
-        cases = collect(list(instances), [str(s) for s in sweeps])
-    except InstanceError as exc:
-        _fail(exc.render(), EXIT_BAD_INPUT)
+    cases = collect(list(instances), [str(s) for s in sweeps])
     if out_dir.exists() and not out_dir.is_dir():
-        _fail(f"--out: {out_dir} exists and is not a folder", EXIT_BAD_INPUT)
+        raise E.BadInput(f"--out: {out_dir} exists and is not a folder")
     if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / "cases").is_dir():
-        _fail(f"--out: {out_dir} holds files but no batch (cases/); give a new or empty folder", EXIT_BAD_INPUT)
-    try:
-        rows = run_batch(cases, out_dir, Options(time_limit_s=time_limit, mip_rel_gap=mip_gap, threads=threads),
-                         workers=workers, scheduler=scheduler, force=force, report=progress_printer(quiet))
-    except BatchError as exc:
-        _fail(str(exc), EXIT_BATCH_CLUSTER)
+        raise E.BadInput(f"--out: {out_dir} holds files but no batch (cases/); give a new or empty folder")
+    rows = run_batch(cases, out_dir, Options(time_limit_s=time_limit, mip_rel_gap=mip_gap, threads=threads),
+                     workers=workers, scheduler=scheduler, force=force, report=progress_printer(quiet))
     failed = [r for r in rows if r.get("status") != "optimal"]
     if not quiet:
         click.echo(f"{len(rows)} case(s): {len(rows) - len(failed)} optimal, {len(failed)} not; "
                    f"table: {out_dir / 'summary.csv'}")
         for r in failed[:20]:
             click.echo(f"  {r['id']}: {r.get('status')}" + (f" - {str(r['error'])[:200]}" if r.get("error") else ""))
-    sys.exit(EXIT_BATCH_FAILED_CASES if failed else EXIT_OK)
+    sys.exit(E.BatchCasesFailed.exit_code if failed else E.Success.exit_code)
 
 
 @app.command(epilog="\b\nExample:\n  energyopt plan plans/texas.toml --out out/plan\n\n" + EXIT_CODES_HELP)
@@ -309,30 +244,26 @@ def batch(instances, sweeps, out_dir: Path, workers, scheduler, force, time_limi
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing on success.")
 def plan(plan_file: Path, out_dir: Path, time_limit, mip_gap, quiet) -> None:
     """Size gensets, battery and chilled-water storage for PLAN_FILE's site against its curtailment scenarios."""
-    from .inputs import InstanceError
     from .inputs.plan import load_plan_file
     from .ops.planning import plan_solve_options, run_plan
     from .results.plan import write_plan
-    from .solver import SolveStatus
+    from .solver.status import SolveStatus, outcome
 
-    try:
-        spec, _ = load_plan_file(plan_file)
-        opts = plan_solve_options(time_limit if time_limit is not None else spec.time_limit_s,
-                                  mip_gap if mip_gap is not None else spec.mip_gap)
-        if out_dir.exists() and (not out_dir.is_dir() or (any(out_dir.iterdir())
-                                                          and not (out_dir / "plan.json").is_file())):
-            _fail(f"--out: {out_dir} exists and is not an energyopt plan; refusing to replace it", EXIT_BAD_INPUT)
-        run = run_plan(plan_file, opts)
-    except InstanceError as exc:
-        _fail(exc.render(), EXIT_BAD_INPUT)
-    status = SolveStatus(run.summary["status"])
+    spec, _ = load_plan_file(plan_file)
+    opts = plan_solve_options(time_limit if time_limit is not None else spec.time_limit_s,
+                              mip_gap if mip_gap is not None else spec.mip_gap)
+    if out_dir.exists() and (not out_dir.is_dir() or (any(out_dir.iterdir())
+                                                      and not (out_dir / "plan.json").is_file())):
+        raise E.BadInput(f"--out: {out_dir} exists and is not an energyopt plan; refusing to replace it")
+    run = run_plan(plan_file, opts)
+    status, term = SolveStatus(run.summary["status"]), run.summary.get("termination")
     if not status.has_schedule:
-        _fail(f"{plan_file}: {status.value}\n" + "\n".join(f"  ! {d}" for d in run.summary.get("diagnosis", [])),
-              _status_exit(status))
+        raise outcome(status, term)(f"{plan_file}: {status.value}\n"
+                                    + "\n".join(f"  ! {d}" for d in run.summary.get("diagnosis", [])))
     try:
         write_plan(out_dir, run.summary, run.count_table)
     except OSError as exc:
-        _fail(f"--out: {exc}", EXIT_BAD_INPUT)
+        raise E.BadInput(f"--out: {exc}") from None
     if not quiet:
         s = run.summary
         click.echo(f"{s['plan']}: {s['status']} (gap {s['mip_gap']:.2e}, HiGHS {s['solve_seconds']:.1f} s)")
@@ -344,7 +275,7 @@ def plan(plan_file: Path, out_dir: Path, time_limit, mip_gap, quiet) -> None:
             cost = f"${row['total_usd_per_year']:,.0f}" if row["total_usd_per_year"] is not None else row["status"]
             click.echo(f"  {row['type']} x {row['units']}: {cost}{'  <- chosen' if row['optimum'] else ''}")
         click.echo(f"  written to {out_dir}")
-    sys.exit(_status_exit(status))
+    sys.exit(_status_exit(status, term))
 
 
 @app.command(epilog="\b\nExample:\n  energyopt headroom site-year.toml --hours 0,22,44,88 --out headroom.csv\n\n"
@@ -360,26 +291,24 @@ def plan(plan_file: Path, out_dir: Path, time_limit, mip_gap, quiet) -> None:
 @click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None, help="Per point, seconds.")
 def headroom(instance: Path, hours, energy, max_mw, out_file, time_limit) -> None:
     """How much flexible IT load (MW) fits at INSTANCE's site if it accepts curtailing it a limited time."""
-    from .inputs import InstanceError, load_instance
+    from .inputs import load_instance
     from .ops.headroom import headroom_curve
     from .solver import SolveOptions
 
     if (hours is None) == (energy is None):
-        _fail("give --hours or --energy-percent (a comma-separated list of limits)", EXIT_USAGE)
+        raise E.UsageError("give --hours or --energy-percent (a comma-separated list of limits)")
     text, mode = (hours, "hours") if hours is not None else (energy, "energy")
     try:
         limits = [float(x) for x in text.split(",") if x.strip()]
     except ValueError:
-        _fail(f"--{'hours' if mode == 'hours' else 'energy-percent'}: {text!r} is not a list of numbers", EXIT_USAGE)
+        raise E.UsageError(f"--{'hours' if mode == 'hours' else 'energy-percent'}: {text!r} is not a list of "
+                           "numbers") from None
     import math
     if not limits or any(not math.isfinite(x) or x < 0 for x in limits):
-        _fail("the limits must be finite numbers >= 0", EXIT_USAGE)
+        raise E.UsageError("the limits must be finite numbers >= 0")
     if out_file is not None and not out_file.absolute().parent.is_dir():
-        _fail(f"--out: the folder {out_file.absolute().parent} does not exist", EXIT_BAD_INPUT)
-    try:
-        inst = load_instance(instance)
-    except InstanceError as exc:
-        _fail(exc.render(), EXIT_BAD_INPUT)
+        raise E.BadInput(f"--out: the folder {out_file.absolute().parent} does not exist")
+    inst = load_instance(instance)
     points = headroom_curve(inst, limits, mode, max_mw, SolveOptions(time_limit_s=time_limit, mip_rel_gap=1e-6))
     unit = "h" if mode == "hours" else "% of energy"
     click.echo(f"{'limit':>12}  {'added MW':>10}  {'curtailed h':>11}  {'curtailed MWh':>13}  status")
@@ -397,8 +326,7 @@ def headroom(instance: Path, hours, energy, max_mw, out_file, time_limit) -> Non
         frame = pd.DataFrame([dataclasses.asdict(p) for p in points]).rename(columns={"limit": f"limit_{mode}"})
         write_file(out_file, lambda tmp: frame.to_csv(tmp, index=False))
     bad = [p for p in points if p.status != "optimal"]
-    sys.exit(EXIT_OK if not bad else _status_exit(__import__("energyopt.solver", fromlist=["SolveStatus"])
-                                                  .SolveStatus(bad[0].status)))
+    sys.exit(_status_exit(bad[0].status) if bad else E.Success.exit_code)
 
 
 def _check_out(out_dir: Path) -> None:
@@ -406,18 +334,15 @@ def _check_out(out_dir: Path) -> None:
     from .results.result import output_dir_problem
     problem = output_dir_problem(out_dir)
     if problem:
-        _fail(f"--out: {problem}", EXIT_BAD_INPUT)
+        raise E.BadInput(f"--out: {problem}")
 
 
 @app.command(epilog="\b\nExample:\n  energyopt validate instances/small/small.toml\n\n" + EXIT_CODES_HELP)
 @click.argument("instance", type=click.Path(dir_okay=False, path_type=Path))
 def validate(instance: Path) -> None:
     """Check INSTANCE and list every problem at once (exit 0 if valid, 3 if not)."""
-    from .inputs import InstanceError, load_instance
-    try:
-        inst = load_instance(instance)
-    except InstanceError as exc:
-        _fail(exc.render(), EXIT_BAD_INPUT)
+    from .inputs import load_instance
+    inst = load_instance(instance)
     g = inst.time
     click.echo(f"{instance}: valid. {g.n_steps} steps of {g.step_minutes} min from {g.start} to {g.end}; "
                f"{len(inst.generators)} generators, {len(inst.training_jobs)} training jobs, "
@@ -443,12 +368,11 @@ def check(instance: Path, result_dir: Path, tol: float) -> None:
     except InstanceError as exc:
         problems.insert(0, exc.render())
     if problems:
-        _fail("\n".join(problems), EXIT_BAD_INPUT)
+        raise E.BadInput("\n".join(problems))
     from .check import DEFAULT_TOL
     violations = check_files(inst, files, tol=DEFAULT_TOL if tol is None else tol, folder=result_dir)
     if violations:
-        _fail(f"{result_dir}: {len(violations)} violation(s):\n" + "\n".join(f"  - {v}" for v in violations),
-              EXIT_CHECK_FAILED)
+        raise E.CheckFailed(f"{result_dir}: {len(violations)} violation(s):", violations)
     click.echo(f"{result_dir}: the schedule satisfies every constraint of {instance} and its summary adds up.")
 
 
@@ -463,20 +387,9 @@ _register_ledger()
 
 
 def main() -> None:
-    """Console entry point: no traceback reaches the user; a bug is reported as exit 1."""
-    try:
-        app.main(standalone_mode=True)
-    except SystemExit:
-        raise
-    except KeyboardInterrupt:
-        click.echo("interrupted", err=True)
-        sys.exit(130)
-    except Exception as exc:  # noqa: BLE001
-        if os.environ.get("ENERGYOPT_DEBUG"):
-            traceback.print_exc()
-        click.echo(f"internal error: {type(exc).__name__}: {exc} (set ENERGYOPT_DEBUG=1 for details; "
-                   "please report it)", err=True)
-        sys.exit(EXIT_INTERNAL)
+    """Console entry point: every error becomes its message and exit code (:func:`energyopt.command.run`), and
+    no traceback reaches the user."""
+    app.main()
 
 
 if __name__ == "__main__":

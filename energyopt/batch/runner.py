@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable
 
+from ..errors import BatchError
 from .cases import Case
 from .table import CASE_FILE
 
@@ -294,10 +295,6 @@ def _run_dask(todo: list[Case], opts: dict, done, prog: Progress, scheduler: str
 CONNECT_TIMEOUT_S = 10
 GATHER_TIMEOUT_S = 2.0
 NO_WORKERS_TIMEOUT_S = float(os.environ.get("ENERGYOPT_DASK_NO_WORKERS_S", "60"))
-
-
-class BatchError(Exception):
-    """The batch cannot run (no cluster, no dask); nothing was written for the cases not yet run."""
 
 
 def progress_printer(quiet: bool, stream=sys.stderr) -> Callable[[Progress], None] | None:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..errors import BadInput
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -23,13 +25,16 @@ class Problem:
         return f"{self.field}{loc}: {self.message}"
 
 
-class InstanceError(Exception):
+class InstanceError(BadInput):
     """An instance that cannot be used; carries every problem found."""
 
     def __init__(self, problems: list[Problem], path: str | None = None):
-        self.problems = list(problems)
+        super().__init__("", problems)
         self.path = path
-        super().__init__(self.render())
+        self.args = (self.render(),)
+
+    def __str__(self) -> str:
+        return self.render()
 
     def render(self) -> str:
         head = f"{self.path}: " if self.path else ""

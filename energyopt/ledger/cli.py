@@ -4,29 +4,21 @@
 """
 from __future__ import annotations
 
-import functools
 import json
-import sys
 from pathlib import Path
 
 import click
 
+from .. import errors as E
+from ..command import Group
 from .store import DEFAULT_PATH, ENV_PATH, Ledger
-from .windows import CATEGORIES, DEFAULT_NOTICE_CATEGORY, UNITS, LedgerError, LedgerInputError
+from .windows import CATEGORIES, DEFAULT_NOTICE_CATEGORY, UNITS, LedgerInputError
 
-EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 3
-EXIT_EXCEEDS, EXIT_CORRUPT, EXIT_LOCKED = 10, 11, 12
+#: The ledger's exit codes (defined by their classes in energyopt.errors).
+EXIT_BAD_INPUT, EXIT_EXCEEDS = E.LedgerInputError.exit_code, E.PermitExceeded.exit_code
+EXIT_CORRUPT, EXIT_LOCKED = E.LedgerCorrupt.exit_code, E.LedgerLocked.exit_code
 
-EXIT_CODES_HELP = """\b
-Exit codes:
-  0 ok (also: a plan or CSV file already recorded, nothing changed)
-  1 internal error             2 usage error
-  3 bad input (unknown unit, bad value or CSV rows, plan folder)
-  10 would exceed a permit window (use --allow-over for a real overrun)
-  11 ledger corrupt or of a newer format
-  12 ledger locked by another process (waited --wait seconds)
-Every refusal changes nothing.
-"""
+EXIT_CODES_HELP = E.help_text(E.LEDGER, scoped=False) + "Every refusal changes nothing.\n"
 
 
 def _options(write: bool):
@@ -43,22 +35,11 @@ def _options(write: bool):
     return deco
 
 
-def _handled(f):
-    @functools.wraps(f)
-    def wrapper(*args, **kwargs):
-        try:
-            return f(*args, **kwargs)
-        except LedgerError as exc:
-            click.echo(str(exc), err=True)
-            sys.exit(exc.exit_code)
-    return wrapper
-
-
 def _open(ledger_path: Path, wait: float, who: str | None = None) -> Ledger:
     return Ledger(ledger_path, wait=wait, who=who)
 
 
-@click.group("ledger", epilog="\b\nExamples:\n  energyopt ledger init --ledger site.sqlite\n"
+@click.group("ledger", cls=Group, epilog="\b\nExamples:\n  energyopt ledger init --ledger site.sqlite\n"
              "  energyopt ledger unit add G1 --timezone America/Chicago \\\n"
              "      --window calendar_year:testing_and_non_emergency:hours:100 \\\n"
              "      --window calendar_year:non_emergency:hours:50\n"
@@ -73,7 +54,6 @@ def ledger_group() -> None:
 
 @ledger_group.command(epilog=EXIT_CODES_HELP)
 @_options(write=True)
-@_handled
 def init(ledger_path, wait, who) -> None:
     """Create a ledger file (nothing happens to an existing ledger)."""
     led = Ledger(ledger_path, create=True, wait=wait, who=who)
@@ -97,7 +77,6 @@ def unit() -> None:
 @click.option("--timezone", "tz", required=True, help="IANA timezone of the unit's local days, e.g. America/Chicago.")
 @click.option("--window", "windows", multiple=True, help="A permit window (repeat for several).")
 @_options(write=True)
-@_handled
 def unit_add(unit_id, tz, windows, ledger_path, wait, who) -> None:
     """Add UNIT_ID (the generator id of the instances) with its permit windows."""
     added = _open(ledger_path, wait, who).add_unit(unit_id, tz, windows)
@@ -110,7 +89,6 @@ def unit_add(unit_id, tz, windows, ledger_path, wait, who) -> None:
 
 @unit.command("list", epilog=EXIT_CODES_HELP)
 @_options(write=False)
-@_handled
 def unit_list(ledger_path, wait) -> None:
     """List the units and their permit windows."""
     units = _open(ledger_path, wait).units()
@@ -131,7 +109,6 @@ def unit_list(ledger_path, wait) -> None:
 @click.option("--note", default=None, help="Free text kept with the entry.")
 @click.option("--allow-over", is_flag=True, help="Record even if a permit window goes over its limit (flagged).")
 @_options(write=True)
-@_handled
 def add(unit_id, day, category, hours, starts, fuel_gal, nox_kg, note, allow_over, ledger_path, wait, who) -> None:
     """Record operator actuals of UNIT_ID on local DATE (YYYY-MM-DD)."""
     led = _open(ledger_path, wait, who)
@@ -151,7 +128,6 @@ def add(unit_id, day, category, hours, starts, fuel_gal, nox_kg, note, allow_ove
 @click.option("--allow-over", is_flag=True, help="Record even if a permit window goes over its limit (flagged).")
 @click.option("--allow-overlap", is_flag=True, help="Record even if a recorded plan covers the same hours.")
 @_options(write=True)
-@_handled
 def record(plan_dir, notice_category, allow_over, allow_overlap, ledger_path, wait, who) -> None:
     """Record the generator use of PLAN_DIR (a result folder of `energyopt solve`), once."""
     out = _open(ledger_path, wait, who).record_plan(plan_dir, notice_category, allow_over, allow_overlap)
@@ -174,7 +150,6 @@ def record(plan_dir, notice_category, allow_over, allow_overlap, ledger_path, wa
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--allow-over", is_flag=True, help="Import even if a permit window goes over its limit (flagged).")
 @_options(write=True)
-@_handled
 def import_(file, allow_over, ledger_path, wait, who) -> None:
     """Import actuals from a CSV FILE: every row is checked first; all rows land or none."""
     out = _open(ledger_path, wait, who).import_csv(file, allow_over)
@@ -191,7 +166,6 @@ def import_(file, allow_over, ledger_path, wait, who) -> None:
 @click.option("--plan", "plan_id", default=None, help="Void every live entry of this recorded plan instead.")
 @click.option("--reason", required=True, help="Why (kept in the audit trail).")
 @_options(write=True)
-@_handled
 def void(entry_id, plan_id, reason, ledger_path, wait, who) -> None:
     """Void ENTRY_ID (or --plan PLAN_ID): it stays in the ledger, marked void, and stops counting."""
     if (entry_id is None) == (plan_id is None):
@@ -210,7 +184,6 @@ def void(entry_id, plan_id, reason, ledger_path, wait, who) -> None:
 @click.option("--as-of", default=None, metavar="DATE",
               help="Count entries up to this local date (default: today, or the last entry if later).")
 @_options(write=False)
-@_handled
 def show(unit_id, as_of, ledger_path, wait) -> None:
     """Per unit and permit window: used, limit, remaining, and over-limit flags."""
     led = _open(ledger_path, wait)
@@ -243,7 +216,6 @@ def show(unit_id, as_of, ledger_path, wait) -> None:
               help="entries: every entry (voided ones marked); daily: live totals per unit, day and category; "
                    "windows: what `show` prints.")
 @_options(write=False)
-@_handled
 def export(file, table, ledger_path, wait) -> None:
     """Write a ledger table to FILE (.csv or .parquet)."""
     df = _open(ledger_path, wait).export(file, table)
@@ -253,10 +225,13 @@ def export(file, table, ledger_path, wait) -> None:
 @ledger_group.command(epilog=EXIT_CODES_HELP)
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Only the last N changes.")
 @_options(write=False)
-@_handled
 def audit(limit, ledger_path, wait) -> None:
     """Every change: when, who, what."""
     for r in _open(ledger_path, wait).audit(limit).itertuples():
         details = json.loads(r.details)
         details.pop("entries", None)
         click.echo(f"{r.audit_id:>5} {r.at} {r.who:<12} {r.action:<12} {json.dumps(details, sort_keys=True)}")
+
+
+if __name__ == "__main__":   # ``python -m energyopt.ledger.cli ...`` runs ``energyopt ledger ...``
+    ledger_group.main(prog_name="energyopt ledger")

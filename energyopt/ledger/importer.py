@@ -15,8 +15,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from .store import now_utc
-from .windows import CATEGORIES, DEFAULT_NOTICE_CATEGORY, ONE_DAY, LedgerInputError, Row
+from .windows import CATEGORIES, DEFAULT_NOTICE_CATEGORY, ONE_DAY, LedgerInputError, Row, now_utc
 
 CSV_COLUMNS = ("unit_id", "date", "category", "hours", "starts", "fuel_gal", "nox_kg")
 CSV_OPTIONAL = ("note",)

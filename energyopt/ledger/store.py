@@ -15,12 +15,13 @@ import sqlite3
 import sys
 import time
 from contextlib import contextmanager
-from datetime import date, datetime, timezone
+from datetime import date
 from pathlib import Path
 
+from . import tables
 from . import windows as W
 from .windows import (LedgerCorrupt, LedgerError, LedgerInputError, LedgerLocked, PermitExceeded,
-                      PermitWindow, Row, WindowBudget)
+                      PermitWindow, Row, WindowBudget, now_utc, to_date)
 
 SCHEMA_VERSION = 1
 DEFAULT_PATH = "energyopt-ledger.sqlite"
@@ -68,10 +69,6 @@ CREATE VIEW IF NOT EXISTS live_entries AS
     f"BEGIN SELECT RAISE(ABORT, 'the ledger is append-only: {t} rows are never changed or deleted'); END;\n"
     for t in ("units", "permit_windows", "plans", "imports", "entries", "voids", "audit")
     for op in ("UPDATE", "DELETE"))
-
-
-def now_utc() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
 
 
 def current_user() -> str:
@@ -382,7 +379,7 @@ class Ledger:
         """Used amount of ``window`` (a PermitWindow or ``KIND:APPLIES_TO:METRIC``) in its instance that
         holds ``as_of``, counting live entries dated up to and including ``as_of``."""
         _, w = self._window(unit_id, window)
-        as_of = _to_date(as_of)
+        as_of = to_date(as_of)
         with self._read() as con:
             daily = W.metric_by_day(self._daily(con, unit_id), w)
         start, end = W.instance(w.kind, as_of)
@@ -391,7 +388,7 @@ class Ledger:
     def remaining(self, unit_id: str, start_date, end_date) -> list[WindowBudget]:
         """For each permit window: what it leaves for the planning period ``start_date..end_date`` (local
         dates of the unit), counting live entries dated before ``start_date`` (see windows.budgets)."""
-        start, end = _to_date(start_date), _to_date(end_date)
+        start, end = to_date(start_date), to_date(end_date)
         if end < start:
             raise LedgerInputError(f"the period ends ({end}) before it starts ({start})")
         with self._read() as con:
@@ -423,39 +420,23 @@ class Ledger:
 
     def show(self, unit_id: str | None = None, as_of=None):
         """DataFrame: one row per unit and permit window (used, limit, remaining, over-limit flags)."""
-        from . import show_table
-        return show_table(self, unit_id, as_of)
+        return tables.show_table(self, unit_id, as_of)
 
     def entries(self, unit_id: str | None = None):
         """DataFrame of every entry, voided ones included."""
-        from . import entries_table
-        return entries_table(self, unit_id)
+        return tables.entries_table(self, unit_id)
 
     def daily(self, unit_id: str | None = None):
         """DataFrame of live totals per unit, local day and category."""
-        from . import daily_table
-        return daily_table(self, unit_id)
+        return tables.daily_table(self, unit_id)
 
     def export(self, path=None, table: str = "entries"):
         """The ``entries``, ``daily`` or ``windows`` table; written to ``path`` (.csv/.parquet) if given."""
-        from . import export
-        return export(self, path, table)
+        return tables.export(self, path, table)
 
     def audit(self, limit: int | None = None):
         """DataFrame of the audit trail (who, when, what)."""
-        from . import audit_table
-        return audit_table(self, limit)
-
-
-def _to_date(value) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise LedgerInputError(f"date {value!r} is not a date (YYYY-MM-DD)") from None
+        return tables.audit_table(self, limit)
 
 
 def _row_dict(r: Row) -> dict:

@@ -1,5 +1,6 @@
 """The ledger's data model without the database: categories, permit windows and their arithmetic, the
-row of an entry, the checks every change passes, and the refusals (each with its CLI exit code).
+row of an entry, the checks every change passes, and the refusals (each with its CLI exit code, defined in
+energyopt.errors).
 
 Window arithmetic works on ``{date: amount}`` maps, so every figure can be derived by hand:
 
@@ -25,6 +26,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 
+# The refusals (each with its CLI exit code) are defined with every other exit code.
+from ..errors import LedgerCorrupt, LedgerError, LedgerInputError, LedgerLocked, PermitExceeded  # noqa: F401
+
 KINDS = ("calendar_year", "rolling_12_months", "day")
 METRICS = ("hours", "nox_kg", "fuel_gal")
 CATEGORIES = ("emergency", "non_emergency", "testing")
@@ -42,39 +46,19 @@ ONE_DAY = timedelta(days=1)
 ID_PATTERN = r"^[A-Za-z][A-Za-z0-9_\-]{0,39}$"  # the instance format's generator ids
 
 
-class LedgerError(Exception):
-    """A refusal: nothing was changed. ``exit_code`` is the CLI's exit status."""
-    exit_code = 3
-
-    def __init__(self, message: str, problems: list[str] | None = None):
-        super().__init__(message)
-        self.problems = list(problems or [])
-
-    def __str__(self) -> str:
-        return "\n".join([self.args[0], *(f"  - {p}" for p in self.problems)])
-
-    def render(self) -> str:
-        return str(self)
+def now_utc() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
 
 
-class LedgerInputError(LedgerError):
-    """Bad input: an unknown unit, a bad value, CSV rows, a plan folder that cannot be recorded (exit 3)."""
-    exit_code = 3
-
-
-class PermitExceeded(LedgerError):
-    """The change would make a permit window's remaining amount negative (exit 10)."""
-    exit_code = 10
-
-
-class LedgerCorrupt(LedgerError):
-    """The file is not an energyopt ledger, is damaged, or was written by a newer version (exit 11)."""
-    exit_code = 11
-
-
-class LedgerLocked(LedgerError):
-    """Another process held the write lock longer than the wait (exit 12)."""
-    exit_code = 12
+def to_date(value) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise LedgerInputError(f"date {value!r} is not a date (YYYY-MM-DD)") from None
 
 
 @dataclass

@@ -119,6 +119,7 @@ def run_plan(plan_path: str | Path, solve_options=None) -> PlanRun:
     info = solve_model(pm.model, opts)
     if not info.status.has_schedule:
         return PlanRun(plan, {"format_version": 1, "kind": "plan", "plan": plan.name, "status": info.status.value,
+                              "termination": info.termination.value,
                               "diagnosis": _diagnose(plan, scenarios, periods)
                               if info.status.value == "infeasible" else []},
                        [])

@@ -17,21 +17,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..errors import ReplanError
 from ..inputs import Instance, InstanceError, load_instance
 from ..inputs.history import History
 from ..inputs.notices import notice_iso, notice_patch
 from ..registry import COMPONENTS, binary_columns, replan_columns
-
-
-class ReplanError(Exception):
-    """The previous plan, "now" or the actuals cannot be used; nothing is written."""
-
-    def __init__(self, message: str, problems: list[str] | None = None):
-        self.problems = list(problems or [])
-        super().__init__(message)
-
-    def render(self) -> str:
-        return "\n".join([str(self), *(f"  - {p}" for p in self.problems)])
 
 
 @dataclass(frozen=True)

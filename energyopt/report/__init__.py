@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-#: Exit codes of ``energyopt report`` (also in docs/report.md).
-EXIT_NOT_A_RESULT = 16   # RESULT_DIR is not a result or batch, is of a newer format, or lacks files
-EXIT_BAD_OUTPUT = 3      # --out / --png cannot be written
-EXIT_PNG = 17            # --png: no kaleido or no Chrome/Chromium, or the browser failed
+from ..errors import BadInput, PngError, ReportInputError
+
+#: Exit codes of ``energyopt report`` (defined by their classes in energyopt.errors; also in docs/report.md).
+EXIT_NOT_A_RESULT = ReportInputError.exit_code   # RESULT_DIR is not a result or batch, newer, or lacks files
+EXIT_BAD_OUTPUT = BadInput.exit_code             # --out / --png cannot be written
+EXIT_PNG = PngError.exit_code                    # --png: no kaleido or no Chrome/Chromium, or the browser failed
 
 __all__ = ["write_report", "EXIT_NOT_A_RESULT", "EXIT_BAD_OUTPUT", "EXIT_PNG"]
 
@@ -23,8 +25,8 @@ def write_report(result_dir: str | Path, out_file: str | Path | None = None,
     """Write the report of ``result_dir`` (a ``solve``/``replan`` result or a ``batch`` folder) to ``out_file``
     (default: ``result_dir/report.html``) and, with ``png_dir``, its main charts as PNG files there.
 
-    Returns the HTML file. Raises an exception with an ``exit_code`` attribute and a message naming the
-    folder and the problem: ``reader.ReportInputError`` (16), ``writer.ReportOutputError`` (3) or
-    ``png.PngError`` (17); nothing is written then."""
+    Returns the HTML file. Raises an :class:`energyopt.errors.EnergyoptError` whose message names the folder
+    and the problem: ``ReportInputError`` (16), ``writer.ReportOutputError`` (3) or ``PngError`` (17); nothing
+    is written then."""
     from .writer import make_report
     return make_report(result_dir, out_file, png_dir)[0]

@@ -95,7 +95,7 @@ def chart_html(c: Chart) -> str:
             f'<figure class="chart" data-chart="{e(c.key)}">{div}</figure></section>')
 
 
-def _facts(items: list[tuple[str, str]]) -> str:
+def facts_html(items: list[tuple[str, str]]) -> str:
     return '<div class="facts">' + "".join(f'<div class="fact"><div class="k">{e(k)}</div><div class="v">'
                                             f"{e(v)}</div></div>" for k, v in items) + "</div>"
 
@@ -153,7 +153,7 @@ def result_page(data: ResultData, charts: list[Chart], notes: list[str]) -> str:
              ("inference shed", num(s.get("inference_shed_mwh"), "{:,.2f} MWh")),
              ("training unfinished", num(sum(finite(j.get("unfinished_mwh")) or 0.0 for j in jobs.values()
                                              if isinstance(j, dict)), "{:,.2f} MWh"))]
-    body = [_facts(facts)]
+    body = [facts_html(facts)]
     if not data.has_schedule:
         diag = s.get("diagnosis") or []
         body.append("<section id=\"diagnosis\"><h2>No schedule</h2><p class=\"cap\">The solve ended "
@@ -235,7 +235,7 @@ def batch_page(data: BatchData, charts: list[Chart], table: str, out_file: Path)
     facts = [(f"{k}", str(v)) for k, v in counts.items()]
     if best is not None:
         facts.append(("lowest objective", f"${best['objective_usd']:,.0f}"))
-    body = [_facts(facts)] + [chart_html(c) for c in charts]
+    body = [facts_html(facts)] + [chart_html(c) for c in charts]
     body.append('<section id="table"><h2>Summary table</h2><p class="cap">summary.csv, one row per case; click '
                 "a column's header to sort by it (again to reverse). Rows that did not solve to optimality are "
                 f"shaded.</p>{table}</section>")

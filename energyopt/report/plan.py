@@ -2,44 +2,11 @@
 against each genset count (each re-optimized), and per scenario the permit hours used against their limits."""
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
-from pathlib import Path
-
-import pandas as pd
 import plotly.graph_objects as go
 
 from .build import Chart
-from .reader import ReportInputError
-
-PLAN_FORMAT = 1
-
-
-@dataclass
-class PlanData:
-    folder: Path
-    plan: dict
-    scenarios: pd.DataFrame
-    counts: pd.DataFrame | None
-
-
-def read_plan(folder: Path) -> PlanData:
-    try:
-        plan = json.loads((folder / "plan.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ReportInputError(f"{folder}/plan.json cannot be read as JSON ({exc})") from None
-    if not isinstance(plan, dict) or plan.get("kind") != "plan":
-        raise ReportInputError(f"{folder}/plan.json is not an energyopt plan")
-    if not isinstance(plan.get("format_version"), int) or plan["format_version"] > PLAN_FORMAT:
-        raise ReportInputError(f"{folder}/plan.json has format_version {plan.get('format_version')!r}; this "
-                               f"energyopt reads plans up to version {PLAN_FORMAT} (a newer energyopt wrote it)")
-    missing = [k for k in ("sizes", "annual_cost_usd", "scenarios") if k not in plan]
-    if missing or not (folder / "scenarios.csv").is_file():
-        raise ReportInputError(f"{folder} is not a whole plan result: missing "
-                               f"{', '.join(missing + ([] if (folder / 'scenarios.csv').is_file() else ['scenarios.csv']))}")
-    counts = pd.read_csv(folder / "count_table.csv") if (folder / "count_table.csv").is_file() else None
-    return PlanData(folder, plan, pd.read_csv(folder / "scenarios.csv"), counts)
-
+from .page import chart_html, document, e, facts_html
+from .reader import PlanData
 
 def plan_charts(data: PlanData) -> list[Chart]:
     charts = [Chart("plan_cost", "Annual cost", "Annualized capex and fixed O&M of each item, and the operating "
@@ -100,7 +67,6 @@ def _hours_figure(data: PlanData) -> go.Figure | None:
 
 
 def plan_page(data: PlanData, charts: list[Chart]) -> str:
-    from .page import _facts, chart_html, document, e
     p = data.plan
     sizes = dict(p["sizes"].get("gensets", {}))
     sizes.update({k: round(v, 3) for k, v in p["sizes"].items() if k != "gensets"})
@@ -117,6 +83,6 @@ def plan_page(data: PlanData, charts: list[Chart]) -> str:
                   f"representative days: {counts[0]}{'-' + str(counts[-1]) if counts[-1] != counts[0] else ''} "
                   "periods per scenario"))
     table = data.scenarios.to_html(index=False, float_format=lambda x: f"{x:,.2f}", border=0)
-    body = [_facts(facts)] + [chart_html(c) for c in charts]
+    body = [facts_html(facts)] + [chart_html(c) for c in charts]
     body.append(f'<section id="scenarios"><h2>Scenarios</h2><p class="cap">scenarios.csv</p>{table}</section>')
     return document(f"energyopt plan report: {p.get('plan', '')}", header, "\n".join(body))

@@ -8,15 +8,12 @@ import os
 import shutil
 import warnings
 
+from ..errors import PngError
 from .build import Chart
 
 #: Exit code when --png cannot render (kaleido or a Chrome/Chromium missing, or the browser failed).
-EXIT_PNG = 17
+EXIT_PNG = PngError.exit_code
 WIDTH = 1400
-
-
-class PngError(Exception):
-    exit_code = EXIT_PNG
 
 
 def browser_path() -> str | None:

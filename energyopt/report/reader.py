@@ -10,11 +10,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..errors import ReportInputError
+
 #: The result format this report reads (``energyopt.results.extract.FORMAT_VERSION``; not imported from
 #: there, which would import Pyomo). A test keeps the two equal.
 FORMAT_VERSION = 1
+PLAN_FORMAT = 1   #: plan.json's format_version this energyopt reads (results/plan.py writes it)
 #: Exit code of ``energyopt report`` when RESULT_DIR is not a result, is of a newer format or lacks files.
-EXIT_NOT_A_RESULT = 16
+EXIT_NOT_A_RESULT = ReportInputError.exit_code
 #: Statuses that come with a schedule (steps.csv); others have a summary with their diagnosis only.
 SCHEDULE_STATUSES = ("optimal", "time_limit_feasible")
 #: Summary keys a result with a schedule must have for the report to draw it.
@@ -23,11 +26,6 @@ SCHEDULE_KEYS = ("horizon", "cost_breakdown_usd", "generator_run_hours", "jobs",
 STEP_COLUMNS = ("timestamp", "price_usd_per_mwh", "import_cap_mw", "grid_import_mw", "it_load_mw",
                 "facility_load_mw")
 BATCH_COLUMNS = ("id", "status", "objective_usd")
-
-
-class ReportInputError(Exception):
-    """RESULT_DIR cannot be reported: not a result, a newer format, or missing/unreadable files."""
-    exit_code = EXIT_NOT_A_RESULT
 
 
 @dataclass
@@ -61,7 +59,7 @@ class BatchData:
     swept: list[str] = field(default_factory=list)   # the swept.<axis> columns
 
 
-def read_folder(folder: str | Path) -> ResultData | BatchData:
+def read_folder(folder: str | Path) -> ResultData | BatchData | PlanData:
     """The result or batch in ``folder``; raises :class:`ReportInputError` naming the folder and the problem."""
     folder = Path(folder)
     if not folder.exists():
@@ -72,13 +70,38 @@ def read_folder(folder: str | Path) -> ResultData | BatchData:
     if (folder / "summary.json").exists():
         return read_result(folder)
     if (folder / "plan.json").exists():
-        from .plan import read_plan
         return read_plan(folder)
     if (folder / "summary.csv").exists() or (folder / "cases").is_dir():
         return read_batch(folder)
     raise ReportInputError(
         f"{folder} is not an energyopt result: it has no summary.json (a solve or replan result, written by "
         "`energyopt solve --out`) and no summary.csv with cases/ (a batch, written by `energyopt batch --out`)")
+
+
+@dataclass
+class PlanData:
+    folder: Path
+    plan: dict
+    scenarios: pd.DataFrame
+    counts: pd.DataFrame | None
+
+
+def read_plan(folder: Path) -> PlanData:
+    try:
+        plan = json.loads((folder / "plan.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ReportInputError(f"{folder}/plan.json cannot be read as JSON ({exc})") from None
+    if not isinstance(plan, dict) or plan.get("kind") != "plan":
+        raise ReportInputError(f"{folder}/plan.json is not an energyopt plan")
+    if not isinstance(plan.get("format_version"), int) or plan["format_version"] > PLAN_FORMAT:
+        raise ReportInputError(f"{folder}/plan.json has format_version {plan.get('format_version')!r}; this "
+                               f"energyopt reads plans up to version {PLAN_FORMAT} (a newer energyopt wrote it)")
+    missing = [k for k in ("sizes", "annual_cost_usd", "scenarios") if k not in plan]
+    if missing or not (folder / "scenarios.csv").is_file():
+        raise ReportInputError(f"{folder} is not a whole plan result: missing "
+                               f"{', '.join(missing + ([] if (folder / 'scenarios.csv').is_file() else ['scenarios.csv']))}")
+    counts = pd.read_csv(folder / "count_table.csv") if (folder / "count_table.csv").is_file() else None
+    return PlanData(folder, plan, pd.read_csv(folder / "scenarios.csv"), counts)
 
 
 def read_result(folder: Path) -> ResultData:

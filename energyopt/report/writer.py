@@ -8,15 +8,18 @@ import tempfile
 from pathlib import Path
 
 from ..atomic import umask
-from .reader import BatchData, read_folder
+from ..errors import BadInput
+from .reader import BatchData, PlanData, read_folder
 
 REPORT_NAME = "report.html"
-#: Exit code when --out or --png cannot be written (as the project's other bad output paths).
-EXIT_BAD_OUTPUT = 3
 
 
-class ReportOutputError(Exception):
-    exit_code = EXIT_BAD_OUTPUT
+class ReportOutputError(BadInput):
+    """--out or --png cannot be written (as the project's other bad output paths)."""
+
+
+#: Exit code when --out or --png cannot be written.
+EXIT_BAD_OUTPUT = ReportOutputError.exit_code
 
 
 def make_report(result_dir: str | Path, out_file: str | Path | None = None,
@@ -33,7 +36,7 @@ def make_report(result_dir: str | Path, out_file: str | Path | None = None,
     problem = output_problem(out, png)
     if problem:
         raise ReportOutputError(problem)
-    from .plan import PlanData, plan_charts, plan_page
+    from .plan import plan_charts, plan_page
     if isinstance(data, PlanData):
         charts = plan_charts(data)
         page = plan_page(data, charts)

@@ -34,7 +34,8 @@ def plan_summary(plan: PlanFile, pm, info) -> dict:
     rows = [scenario_row(plan, pm, s) for s in pm.scenarios]
     return {
         "format_version": PLAN_FORMAT, "kind": "plan", "plan": plan.name, "mode": plan.mode,
-        "status": info.status.value, "objective_usd_per_year": info.objective_usd, "mip_gap": info.mip_gap,
+        "status": info.status.value, "termination": info.termination.value,
+        "objective_usd_per_year": info.objective_usd, "mip_gap": info.mip_gap,
         "solve_seconds": info.timings_s.get("highs"), "timings_s": info.timings_s,
         "solver": {"rows": info.n_rows, "columns": info.n_cols, "integer_columns": info.n_integer,
                    "highs_status": info.highs_status},

@@ -11,10 +11,11 @@ from pathlib import Path
 import pandas as pd
 
 from ..atomic import RestoreFailed, swap_in, sync, sync_dir, umask
+from ..errors import BadInput
 from ..solver.status import SolveStatus
 
 
-class OutputError(Exception):
+class OutputError(BadInput):
     """The output folder cannot be written: it holds something that is not an energyopt result, or writing
     failed (then whatever the folder held before is left as it was)."""
 

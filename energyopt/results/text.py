@@ -1,6 +1,7 @@
 """A readable terminal summary of a result."""
 from __future__ import annotations
 
+from ..solver.status import TerminationCondition
 from .result import Result
 
 
@@ -9,6 +10,11 @@ def render(result: Result) -> str:
     lines = [f"{s.get('instance', '')}: {result.status.value}"]
     if s.get("timings_s"):
         lines[0] += f"  (HiGHS {s['solve_seconds']:.2f} s, gap {_pct(s.get('mip_gap'))})"
+    term = s.get("termination")
+    if term in TerminationCondition._value2member_map_ and TerminationCondition(term).is_limit:
+        lines.insert(1, f"  stopped by {TerminationCondition(term).reason}"
+                        + ("; the best schedule found is written" if result.status.has_schedule else
+                           " before any schedule was found"))
     for d in result.diagnosis:
         lines.append(f"  ! {d}")
     if not result.status.has_schedule:

@@ -1,5 +1,5 @@
 """Solving: HiGHS hand-off, the outcome enum, and explanations of infeasible instances."""
 from .highs import SolveInfo, SolveOptions, solve_model
-from .status import SolveStatus
+from .status import SolveStatus, TerminationCondition
 
-__all__ = ["SolveInfo", "SolveOptions", "SolveStatus", "solve_model"]
+__all__ = ["SolveInfo", "SolveOptions", "SolveStatus", "TerminationCondition", "solve_model"]

@@ -18,7 +18,7 @@ import pyomo.environ as pyo
 import scipy.sparse
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler, _LinearStandardFormCompiler_impl
 
-from .status import SolveStatus, from_highs
+from .status import SolveStatus, TerminationCondition, status_of, termination
 
 # The compiler fills these hooks on first use through Pyomo's lazy scipy import, which also imports
 # scipy.stats, scipy.integrate and scipy.spatial (0.6-1.9 s per process, measured). The class leaves the
@@ -49,6 +49,7 @@ class SolveInfo:
     objective_usd: float | None
     mip_gap: float | None
     highs_status: str
+    termination: TerminationCondition = TerminationCondition.ERROR
     timings_s: dict[str, float] = field(default_factory=dict)
     n_rows: int = 0
     n_cols: int = 0
@@ -112,7 +113,8 @@ def solve_model(m: pyo.ConcreteModel, opts: SolveOptions) -> SolveInfo:
     info = h.getInfo()
     ms = h.getModelStatus()
     has_sol = info.primal_solution_status == 2  # kSolutionStatusFeasible
-    status = from_highs(ms, has_sol)
+    term = termination(ms)
+    status = status_of(term, has_sol)
     objective = gap = None
     if status.has_schedule:
         x = np.asarray(h.getSolution().col_value, dtype=float)
@@ -127,6 +129,7 @@ def solve_model(m: pyo.ConcreteModel, opts: SolveOptions) -> SolveInfo:
             gap = None
     t4 = time.perf_counter()
     return SolveInfo(status=status, objective_usd=objective, mip_gap=gap, highs_status=h.modelStatusToString(ms),
+                     termination=term,
                      timings_s={"hand_off": t2 - t0, "compile": t1 - t0, "highs": t3 - t2, "load": t4 - t3},
                      n_rows=n_rows, n_cols=n_cols, n_integer=int(is_int.sum()))
 
