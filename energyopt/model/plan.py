@@ -70,7 +70,7 @@ def build_plan_model(plan: PlanFile, scenarios: dict[str, Instance],
     sizing: dict[str, object] = {}
     if types:
         sizing["fleet"] = FleetSizing(tuple(plan.genset_types), m.Units, plan.notice_category, scale)
-    for c in candidates():   # the battery, the chilled-water tank, solar, ...: each sizes itself
+    for c in candidates():   # the battery, the chilled-water tank, ...: each sizes itself
         cand = getattr(plan, c.candidate.table, None)
         if cand is not None:
             sizing[c.candidate.table] = c.candidate.variables(m, cand)

@@ -25,6 +25,8 @@ SOLVE = (
                  "text or null"),
     SummaryEntry("status", "", "optimal, time_limit_feasible, time_limit_no_solution, infeasible, unbounded, error",
                  "text"),
+    SummaryEntry("termination", "", "why HiGHS stopped: optimal, infeasible, time_limit, memory_limit, interrupt, "
+                 "solution_limit, objective_bound, ... (energyopt.solver.status.TerminationCondition)", "text"),
     SummaryEntry("objective_usd", "$", "the schedule's cost: the sum of cost_breakdown_usd (null without a schedule)",
                  "number or null"),
     SummaryEntry("mip_gap", "", "relative gap HiGHS proved (0: optimal)", "number or null"),
