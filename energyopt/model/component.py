@@ -127,6 +127,7 @@ class Component:
     summary_entries: tuple[SummaryEntry, ...] = ()
     summary: Callable[..., dict] | None = None
     actuals: Callable[..., None] | None = None
+    text: Callable[..., list] | None = None   #: ``text(summary) -> lines``: its part of the terminal summary
     naive_supply_mw: Callable[..., Any] | None = None
     naive_steps: Callable[..., tuple[dict, dict]] | None = None
     candidate: Candidate | None = None

@@ -235,6 +235,13 @@ def actuals(inst: Instance, given, values: dict[str, np.ndarray], k: int) -> Non
             values[on][k] = 1.0 if given.value(out) > 0 else 0.0
 
 
+def text(s: dict) -> list[str]:
+    lines = [f"  generator {g:<8} {v['hours']:g} of {v['limit_hours']:g} h, {v['output_mwh']:.2f} MWh, "
+             f"{v['starts']} start(s)" for g, v in s["generator_run_hours"].items()]
+    return lines + [f"  permit {b['unit_id']:<9} {b['window']}: {b['remaining_before']:g} left before, "
+                    f"plan uses {b['plan_uses']:g}, {b['remaining_after']:g} after" for b in s.get("permit_budgets", [])]
+
+
 COMPONENT = Component(
     name="generators", item="generator", many=True, section=Generator, role=Role.SUPPLY | Role.EMITS,
     description="backup generators: unit commitment, fuel curve, start-ups, minimum up/down time and air permits",
@@ -270,5 +277,5 @@ COMPONENT = Component(
         SummaryEntry("permit_budgets[].plan_uses", "", "what this plan uses of it"),
         SummaryEntry("permit_budgets[].remaining_after", "", "left after this plan"),
     ),
-    summary=summary, actuals=actuals,
+    summary=summary, actuals=actuals, text=text,
 )

@@ -90,6 +90,14 @@ def summary(inst: Instance, m, b: pyo.Block, steps, budgets=()) -> dict:
             "curtailment": curtailment}
 
 
+def text(s: dict) -> list[str]:
+    lines = [f"  grid import        {s['grid_import_mwh']:,.2f} MWh, peak {s['peak_import_mw']:.2f} MW"]
+    for n in s["curtailment"]:
+        lines.append(f"  notice {n['id']:<11} cap {n['cap_mw']:.2f} MW, highest import {n['max_import_mw']:.2f} MW "
+                     f"({n['start'][11:16]}-{n['end'][11:16]})")
+    return lines
+
+
 COMPONENT = Component(
     name="grid", role=Role.SUPPLY | Role.EMITS, section=Grid, required=True,
     description="grid import under the interconnection limit and curtailment notices; energy, carbon and "
@@ -118,5 +126,5 @@ COMPONENT = Component(
         SummaryEntry("curtailment[].max_import_mw", "MW", "highest import in a step its window touches (null if none)",
                      "number or null"),
     ),
-    summary=summary,
+    summary=summary, text=text,
 )

@@ -53,6 +53,10 @@ def summary(inst: Instance, m, b: pyo.Block | None, steps, budgets=()) -> dict:
     return {"inference_shed_mwh": float(sum(v["shed_mwh"] for v in per.values())), "inference": per}
 
 
+def text(s: dict) -> list[str]:
+    return [f"  inference shed     {s['inference_shed_mwh']:.3f} MWh"]
+
+
 COMPONENT = Component(
     name="inference", item="inference", many=True, section=InferenceService, role=Role.IT_LOAD,
     description="inference services: demand served as it comes, a share of it sheddable at a penalty",
@@ -72,5 +76,5 @@ COMPONENT = Component(
         SummaryEntry("inference.{id}.served_mwh", "MWh", "demand served"),
         SummaryEntry("inference.{id}.shed_mwh", "MWh", "demand shed"),
     ),
-    summary=summary,
+    summary=summary, text=text,
 )

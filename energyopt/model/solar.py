@@ -111,6 +111,11 @@ def summary(inst: Instance, m, b: pyo.Block | None, steps, budgets=()) -> dict:
     return {"solar": out}
 
 
+def text(s: dict) -> list[str]:
+    return [f"  solar {a:<12} {v['output_mwh']:,.2f} of {v['available_mwh']:,.2f} MWh used, "
+            f"{v['curtailed_mwh']:,.2f} curtailed" for a, v in s["solar"].items()]
+
+
 # -- the naive policy: every available MW is used first, the rest is curtailed ---------------------------
 def naive_supply_mw(inst: Instance) -> np.ndarray:
     return sum((a.capacity_mw * a.availability.values for a in inst.solar), np.zeros(inst.time.n_steps))
@@ -166,7 +171,7 @@ COMPONENT = Component(
         SummaryEntry("solar.{id}.output_mwh", "MWh", "energy produced and used"),
         SummaryEntry("solar.{id}.curtailed_mwh", "MWh", "energy available but curtailed"),
     ),
-    summary=summary,
+    summary=summary, text=text,
     naive_supply_mw=naive_supply_mw, naive_steps=naive_steps,
     candidate=Candidate(table="solar", section=SolarCandidate, variables=_variables, capex=_capex, sizes=_sizes, patch=_patch,
                         description="candidate solar PV array (its MW chosen)"),

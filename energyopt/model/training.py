@@ -149,6 +149,15 @@ def actuals(inst: Instance, given, values: dict[str, np.ndarray], k: int) -> Non
             values[p][k] = j.power_mw if given.value(w) > 0 else 0.0
 
 
+def text(s: dict) -> list[str]:
+    lines = []
+    for j, v in s["jobs"].items():
+        late = f", {v['unfinished_mwh']:.2f} MWh unfinished" if v["unfinished_mwh"] > 1e-6 else ""
+        fin = v["finish_time"][11:16] if v["finish_time"] else "-"
+        lines.append(f"  job {j:<14} {v['work_done_mwh']:.2f} of {v['work_required_mwh']:g} MWh, done {fin}{late}")
+    return lines
+
+
 COMPONENT = Component(
     name="training_jobs", item="job", many=True, section=TrainingJob, role=Role.IT_LOAD,
     description="training jobs: power caps with a concave throughput curve, pauses, restarts and deadlines",
@@ -171,5 +180,5 @@ COMPONENT = Component(
         SummaryEntry("jobs.{id}.energy_mwh", "MWh", "energy it draws"),
         SummaryEntry("jobs.{id}.starts", "", "stretches it runs in", "integer"),
     ),
-    summary=summary, actuals=actuals,
+    summary=summary, actuals=actuals, text=text,
 )
