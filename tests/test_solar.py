@@ -217,3 +217,9 @@ def test_solar_columns_and_summary_are_declared(tmp_path):
     assert declared == [c for c in cols if c.startswith("solar.")]
     assert set(summary["solar"]["S1"]) == {"available_mwh", "output_mwh", "curtailed_mwh"}
     assert np.isclose(summary["solar"]["S1"]["output_mwh"], 14.0)
+
+
+def test_the_terminal_summary_has_a_line_per_array(tmp_path):
+    from energyopt.results.text import render
+    r = solved(site(tmp_path, (50.0, 50.0, -10.0, 50.0)), tmp_path / "out")
+    assert "solar S1           6.00 of 14.00 MWh used, 8.00 curtailed" in render(r)
