@@ -5,7 +5,7 @@ pay for importing Pyomo, pandas and HiGHS.
 """
 from __future__ import annotations
 
-import importlib
+from .lazy import lazy_names
 
 _LAZY = {
     "solve": ".api",
@@ -18,10 +18,4 @@ _LAZY = {
 __all__ = sorted(_LAZY)
 __version__ = "0.1.0"
 
-
-def __getattr__(name: str):
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'energyopt' has no attribute {name!r}")
+__getattr__ = lazy_names(__name__, _LAZY)

@@ -5,16 +5,10 @@ imports the registry, so importing the builder here would run it before the regi
 """
 from __future__ import annotations
 
-import importlib
+from ..lazy import lazy_names
 
 _LAZY = {"build_model": ".build", "cost_terms": ".build", "tighten_solution": ".build"}
 
 __all__ = ["build_model", "cost_terms", "tighten_solution"]
 
-
-def __getattr__(name: str):
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'energyopt.model' has no attribute {name!r}")
+__getattr__ = lazy_names(__name__, _LAZY)
