@@ -40,6 +40,8 @@ def test_a_pattern_that_is_not_declared_is_found():
     assert not column_declared("generator.G1.colour")
     assert undeclared_keys({"jobs": {"J1": {"work_done_mwh": 1.0, "mood": "fine"}}, "nonsense": 1}) == \
         ["jobs.J1.mood", "nonsense"]
+    assert undeclared_keys({"curtailment": [{"id": "N1", "cap_mw": 1.0}, 5, {"colour": "red"}]}) == \
+        ["curtailment.1", "curtailment.2.colour"]
 
 
 @pytest.fixture(scope="module")

@@ -83,10 +83,14 @@ def test_an_array_that_cannot_curtail_takes_all_it_has(tmp_path):
     assert r.summary["objective_usd"] == approx(1208.0)
 
 
-def test_solar_the_site_cannot_use_makes_a_must_take_array_infeasible(tmp_path):
-    # IT load 3 MW: 8 MW available in step 2 with no battery and no export cannot all be used.
+def test_solar_the_site_cannot_use_makes_a_must_take_array_infeasible_and_says_why(tmp_path):
+    # IT load 3 MW, no battery, no export: of [0, 4, 8, 2] MW available, 1 MW (step 1) and 5 MW (step 2) cannot
+    # be used: up to 5 MW, 6 MWh in all, in two steps.
     r = eo.solve(site(tmp_path, curtailable=False, it=3.0), eo.SolveOptions(mip_rel_gap=0))
     assert r.status.value == "infeasible"
+    text = " ".join(r.diagnosis)
+    assert "Solar: array S1 cannot curtail" in text and "in 2 step(s)" in text
+    assert "up to 5.000 MW (6.000 MWh in all)" in text
 
 
 def test_solar_charges_the_battery(tmp_path):
@@ -139,6 +143,22 @@ def test_replan_keeps_the_actual_solar_output(tmp_path):
     assert check_result(path, tmp_path / "replan") == []
 
 
+def test_a_replan_whose_past_made_more_than_forecast_passes_the_checker(tmp_path):
+    # The forecast said 4 MW at step 1; the array made 6 MW. The fixed past is a fact: import 4 MW there.
+    path, out = site(tmp_path), tmp_path / "plan"
+    solved(path, out)
+    actuals = pd.DataFrame({"timestamp": ["2025-01-01T01:00:00+00:00"], "solar.S1.output_mw": [6.0]})
+    result, _ = replan(out, "2025-01-01T02:00:00+00:00", actuals=actuals, options=eo.SolveOptions(mip_rel_gap=0))
+    assert list(result.steps["grid_import_mw"]) == approx([10.0, 4.0, 2.0, 8.0])
+    result.write(tmp_path / "replan")
+    assert check_result(path, tmp_path / "replan") == []
+    steps = pd.read_csv(tmp_path / "replan" / "steps.csv")   # but not in the steps it re-optimized
+    steps.loc[2, "solar.S1.output_mw"] += 1.0
+    steps.loc[2, "grid_import_mw"] -= 1.0
+    steps.to_csv(tmp_path / "replan" / "steps.csv", index=False)
+    assert "solar.available" in {v.constraint for v in check_result(path, tmp_path / "replan")}
+
+
 def test_the_naive_policy_uses_every_available_mw(tmp_path):
     # No decisions: solar first, up to the load. With IT 3 MW, step 2 uses 3 of 8 MW (share 0.375).
     inst = eo.load_instance(site(tmp_path, it=3.0))
@@ -157,6 +177,25 @@ def test_the_report_draws_solar_as_a_source(tmp_path):
     sources = {name: list(mw) for name, mw, _ in power_sources(read_result(out))}
     assert sources["solar S1"] == approx([0.0, 4.0, 8.0, 2.0])
     assert sources["grid import"] == approx([10.0, 6.0, 2.0, 8.0])
+
+
+def test_the_plans_genset_floor_counts_on_the_sites_solar(tmp_path):
+    # A day standing for a year (x 365): 20 MW load, a 10 MW array at availability 1, and a 4 h notice capping
+    # import at 15 MW. Solar leaves 10 MW to import, under the cap: no genset is needed (the fleet's floor rows
+    # must not force one). Total = 10 MW x 24 h x $50 x 365 = $4,380,000; the array is the site's (no capex).
+    (tmp_path / "site.toml").write_text(SITE_DAY.replace("it_load_mw = 10.0", "it_load_mw = 20.0")
+                                        + '[[solar]]\nid = "S1"\ncapacity_mw = 10.0\navailability = 1.0\n')
+    (tmp_path / "n.csv").write_text("id,issued,start,end,cap_mw,reduction_fraction,baseline_mw\n"
+                                    "E0,2024-12-31T14:00:00+00:00,2025-01-01T14:00:00+00:00,"
+                                    "2025-01-01T18:00:00+00:00,15.0,,\n")
+    (tmp_path / "plan.toml").write_text(
+        'name = "pv"\nsite = "site.toml"\nmip_gap = 0.0\ncount_table = false\nscenario_files = ["n.csv"]\n'
+        '[[genset_types]]\nid = "D"\ncapacity_mw = 2.5\nfuel_price_usd_per_gal = 3.0\ncapex_usd = 1000000\n'
+        'max_units = 4\n')
+    s = run_plan(tmp_path / "plan.toml").summary
+    assert s["status"] == "optimal"
+    assert s["sizes"]["gensets"] == {"D": 0}
+    assert s["annual_cost_usd"]["total"] == approx(4_380_000.0)
 
 
 SITE_DAY = """\

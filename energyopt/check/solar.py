@@ -38,9 +38,11 @@ def check(ctx: Ctx) -> None:
         out = ctx.col(_out(a))
         ctx.eq_steps("inputs.series", ctx.col(_avail(a)), available, f"column {_avail(a)}")
         ctx.leq("solar.output_nonnegative", -out, 0.0, f"{name}: -output <= 0")
-        ctx.leq("solar.available", out, available, f"{name}: output <= capacity x availability")
+        # A re-plan's fixed steps are what the array made: availability was a forecast, as the weather is.
+        free = range(ctx.fixed_steps, ctx.n)
+        ctx.leq("solar.available", out[free.start:], available[free.start:],
+                f"{name}: output <= capacity x availability", steps=free)
         if not a.curtailable:
-            free = range(ctx.fixed_steps, ctx.n)
             ctx.leq("solar.must_take", available[free.start:], out[free.start:],
                     f"{name} cannot curtail: capacity x availability <= output", steps=free)
         made, avail = float(out.sum() * ctx.dt), float(available.sum() * ctx.dt)

@@ -114,11 +114,16 @@ def _clash(site, cand) -> str | None:
         "there to size it here)" if site.battery is not None else None
 
 
+def max_supply_mw(inst: Instance) -> np.ndarray:
+    """The site's battery discharging at full power (a battery the plan sizes adds its own largest size)."""
+    return np.full(inst.time.n_steps, inst.battery.power_mw if inst.battery is not None else 0.0)
+
+
 COMPONENT = Component(
     name="battery", section=Battery, role=Role.SUPPLY | Role.SIZES,
     description="battery / UPS: charge, discharge, efficiency losses and a reserve kept for ride-through",
     present=lambda inst, ctx: inst.battery is not None or (ctx is not None and ctx.sized("battery") is not None),
-    build=build, fix=fix,
+    build=build, fix=fix, max_supply_mw=max_supply_mw,
     columns=(
         Column(CHARGE, "MW", "power drawn to charge", replan=True, chart="draw", label="battery charging"),
         Column(DISCHARGE, "MW", "power supplied by discharging", replan=True, chart="supply",

@@ -128,6 +128,11 @@ class Component:
     summary: Callable[..., dict] | None = None
     actuals: Callable[..., None] | None = None
     text: Callable[..., list] | None = None   #: ``text(summary) -> lines``: its part of the terminal summary
+    #: ``max_supply_mw(inst) -> MW per step``: the most a supply can give in each step (the plan fleet's floor
+    #: counts on every other supply; a supply without it is taken to give nothing there, which would be wrong)
+    max_supply_mw: Callable[..., Any] | None = None
+    #: ``explain(inst, m, blk) -> lines``: what its elastic slack (``blk.elastic_mwh``) says of an infeasible instance
+    explain: Callable[..., list] | None = None
     naive_supply_mw: Callable[..., Any] | None = None
     naive_steps: Callable[..., tuple[dict, dict]] | None = None
     candidate: Candidate | None = None

@@ -40,10 +40,20 @@ def notice_mask(inst: Instance) -> np.ndarray:
     return allowed_steps(inst, "notice_only")
 
 
-def floor_mw(inst: Instance, battery_mw: float = 0.0, tank_mw_th: float = 0.0) -> np.ndarray:
+def site_supply_mw(inst: Instance) -> np.ndarray:
+    """The most the grid, the site's own units and its battery can supply in each step."""
+    other = import_cap_mw(inst) + (inst.battery.power_mw if inst.battery is not None else 0.0)
+    for g in inst.generators:
+        other = other + g.capacity_mw * allowed_steps(inst, g.dispatch)
+    return other
+
+
+def floor_mw(inst: Instance, battery_mw: float = 0.0, tank_mw_th: float = 0.0,
+             supply_mw: np.ndarray | None = None) -> np.ndarray:
     """Per step, the power the fleet must supply at the least (0 where other supply may cover the load);
     ``battery_mw`` and ``tank_mw_th``: the largest discharge of a battery and a chilled-water tank the plan
-    may choose (the site's own are read from the instance)."""
+    may choose; ``supply_mw``: the most every other supply of the site can give per step (the components'
+    ``max_supply_mw``; default :func:`site_supply_mw`)."""
     n = inst.time.n_steps
     it = inst.site.it_load_mw.values + sum((s.min_served_fraction * s.demand_mw.values for s in inst.inference),
                                            np.zeros(n))
@@ -53,9 +63,7 @@ def floor_mw(inst: Instance, battery_mw: float = 0.0, tank_mw_th: float = 0.0) -
         tank = tank_mw_th + (inst.cooling.thermal_storage.max_discharge_mw_th
                              if inst.cooling.thermal_storage is not None else 0.0)
         load = load + np.maximum(it - tank, 0.0) / cop
-    other = import_cap_mw(inst) + battery_mw + (inst.battery.power_mw if inst.battery is not None else 0.0)
-    for g in inst.generators:
-        other = other + g.capacity_mw * allowed_steps(inst, g.dispatch)
+    other = (site_supply_mw(inst) if supply_mw is None else supply_mw) + battery_mw
     return np.maximum(load - other, 0.0)
 
 
@@ -63,8 +71,10 @@ def build_sized(b: pyo.Block, inst: Instance, ctx: BuildContext) -> None:
     """The fleet the plan sizes (``ctx.sized("fleet")``), with its floor rows from the largest battery and tank
     discharge the plan may choose."""
     bat, tank = ctx.sized("battery"), ctx.sized("thermal_storage")
+    supply = sum((c.max_supply_mw(inst) for c, _ in ctx.built if c.max_supply_mw is not None),
+                 np.zeros(inst.time.n_steps))
     floor = floor_mw(inst, bat.max_mw if bat is not None else 0.0,
-                     tank.c_rate_per_h * tank.max_mwh_th if tank is not None else 0.0)
+                     tank.c_rate_per_h * tank.max_mwh_th if tank is not None else 0.0, supply_mw=supply)
     build(b, inst, ctx.sized("fleet"), floor=floor)
 
 

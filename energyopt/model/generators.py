@@ -242,11 +242,16 @@ def text(s: dict) -> list[str]:
                     f"plan uses {b['plan_uses']:g}, {b['remaining_after']:g} after" for b in s.get("permit_budgets", [])]
 
 
+def max_supply_mw(inst: Instance) -> np.ndarray:
+    """Every unit at capacity in the steps it may run in."""
+    return sum((g.capacity_mw * allowed_steps(inst, g.dispatch) for g in inst.generators), np.zeros(inst.time.n_steps))
+
+
 COMPONENT = Component(
     name="generators", item="generator", many=True, section=Generator, role=Role.SUPPLY | Role.EMITS,
     description="backup generators: unit commitment, fuel curve, start-ups, minimum up/down time and air permits",
     present=lambda inst, ctx: bool(inst.generators),
-    build=build, fix=fix, tighten=tighten,
+    build=build, fix=fix, tighten=tighten, max_supply_mw=max_supply_mw,
     cost_terms=(("fuel", "fuel price x fuel burned"), ("startup", "start-up cost x starts"),
                 ("carbon", "carbon price x CO2")),
     columns=(

@@ -102,7 +102,7 @@ COMPONENT = Component(
     name="grid", role=Role.SUPPLY | Role.EMITS, section=Grid, required=True,
     description="grid import under the interconnection limit and curtailment notices; energy, carbon and "
                 "demand-charge costs",
-    build=build, fix=fix, tighten=tighten,
+    build=build, fix=fix, tighten=tighten, max_supply_mw=import_cap_mw,
     cost_terms=(("energy", "price x import x step hours"),
                 ("carbon", "carbon price x CO2 (grid and generators)"),
                 ("demand_charge", "rate x 1,000 x the horizon's highest import (MW)")),

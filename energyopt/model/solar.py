@@ -73,10 +73,14 @@ def build(b: pyo.Block, inst: Instance, ctx: BuildContext | None = None) -> None
     # The array the plan sizes: its output is bounded by its chosen size, not the placeholder capacity.
     b.sized = pyo.Constraint([(a, t) for a, t in AT if sized is not None and a == sized.id],
                              rule=lambda _, a, t: b.Output_MW[a, t] <= float(avail[a][t]) * sized.capacity)
-    b.must_take = pyo.Constraint([(a, t) for a, t in AT if not arrays[a].curtailable],
-                                 rule=lambda _, a, t: b.Output_MW[a, t] == (
-                                     float(avail[a][t]) * (sized.capacity if sized is not None and a == sized.id
-                                                           else arrays[a].capacity_mw)))
+    must = [(a, t) for a, t in AT if not arrays[a].curtailable]
+    elastic = ctx is not None and ctx.elastic
+    if elastic:   # only to explain an infeasible instance: output of a must-take array the site cannot use
+        b.Spill_MW = pyo.Var(must, bounds=(0.0, None))
+        b.elastic_mwh = pyo.Expression(expr=dt * sum(b.Spill_MW[k] for k in must))
+    b.must_take = pyo.Constraint(must, rule=lambda _, a, t: b.Output_MW[a, t] + (b.Spill_MW[a, t] if elastic else 0)
+                                 == float(avail[a][t]) * (sized.capacity if sized is not None and a == sized.id
+                                                          else arrays[a].capacity_mw))
     b.supply_mw = pyo.Expression(T, rule=lambda _, t: sum(b.Output_MW[a, t] for a in arrays))
     b.cost_usd = pyo.Expression(["solar_om"], rule=lambda _, k: sum(
         arrays[a].om_usd_per_mwh * dt * b.Output_MW[a, t] for a, t in AT))
@@ -89,6 +93,26 @@ def fix(b: pyo.Block, inst: Instance, history: History) -> None:
         if out is not None:
             for t in history.fixed_steps():
                 b.Output_MW[a.id, t].fix(float(out[t]), skip_validation=True)
+
+
+def explain(inst: Instance, m, b: pyo.Block) -> list[str]:
+    """In the elastic model: where an array that cannot curtail makes more than the site can use."""
+    out = []
+    if b is None or not hasattr(b, "Spill_MW"):
+        return out
+    dt, when = inst.time.dt_hours, inst.time.index
+    for a in inst.solar:
+        spill = np.array([pyo.value(b.Spill_MW[a.id, t]) if (a.id, t) in b.Spill_MW else 0.0
+                          for t in range(inst.time.n_steps)])
+        hit = np.flatnonzero(spill > 1e-6)
+        if len(hit):
+            w = int(hit[np.argmax(spill[hit])])
+            out.append(f"Solar: array {a.id} cannot curtail (curtailable = false), yet the site cannot use all it "
+                       f"makes in {len(hit)} step(s) from {when[hit[0]]} to {when[hit[-1]]}: up to "
+                       f"{spill.max():.3f} MW ({spill.sum() * dt:.3f} MWh in all) more than the load and the battery "
+                       f"can take (at {when[w]}: {a.capacity_mw * a.availability.values[w]:.2f} MW available); the "
+                       "site exports nothing. Let it curtail, or add load or storage.")
+    return out
 
 
 # -- results -----------------------------------------------------------------------------------------------
@@ -172,7 +196,7 @@ COMPONENT = Component(
         SummaryEntry("solar.{id}.curtailed_mwh", "MWh", "energy available but curtailed"),
     ),
     summary=summary, text=text,
-    naive_supply_mw=naive_supply_mw, naive_steps=naive_steps,
+    naive_supply_mw=naive_supply_mw, naive_steps=naive_steps, max_supply_mw=naive_supply_mw, explain=explain,
     candidate=Candidate(table="solar", section=SolarCandidate, variables=_variables, capex=_capex, sizes=_sizes, patch=_patch,
                         description="candidate solar PV array (its MW chosen)"),
 )

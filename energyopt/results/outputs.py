@@ -126,8 +126,11 @@ def undeclared_keys(summary: dict) -> list[str]:
                 walk(v, f"{path}.{k}" if path else str(k))
         elif isinstance(node, list) and entry is not None and any(e.key.startswith(entry.key + "[].")
                                                                   for e in entries):
-            for i, v in enumerate(node):
-                walk(v, f"{path}.{i}", check=False)
+            for i, v in enumerate(node):   # items declared by their keys: each must be an object
+                if isinstance(v, dict):
+                    walk(v, f"{path}.{i}", check=False)
+                else:
+                    out.append(f"{path}.{i}")
 
     walk(summary, "")
     return out

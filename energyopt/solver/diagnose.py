@@ -13,6 +13,7 @@ from ..inputs import Instance
 from ..model import build_model
 from ..model.cooling import capacity_and_cop
 from ..model.grid import import_cap_mw
+from ..registry import COMPONENTS
 from .highs import SolveOptions, solve_model
 
 TOL = 1e-5
@@ -110,6 +111,9 @@ def explain_infeasible(inst: Instance, opts: SolveOptions, history=None, budgets
                 f"to {short[a:b + 1].max():.3f} MW thermal ({short[a:b + 1].sum() * dt:.3f} MWh thermal in all). "
                 f"At {inst.time.index[w]:%H:%M} ({temp[w]:.1f} C) capacity is {capacity[w]:.2f} MW thermal "
                 f"against must-serve IT load {fixed[w] + min_inf[w]:.2f} MW.")
+    for c in COMPONENTS:   # components with an elastic slack of their own say what it found
+        if c.explain is not None:
+            out += c.explain(inst, m, m.component(c.name))
     if not out:
         out.append("The instance is infeasible, yet relaxing the power balance and cooling capacity finds no "
                    "shortfall; the conflict lies elsewhere (please report it with the instance).")
