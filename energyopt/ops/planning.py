@@ -165,6 +165,7 @@ def _diagnose(plan: PlanFile, scenarios: dict[str, Instance], periods: dict) -> 
         if info.status.value == "infeasible":
             from ..solver.diagnose import explain_infeasible
             why = explain_infeasible(inst, SolveOptions(time_limit_s=60))
-            out.append(f"scenario {name} cannot be served even with every candidate at its maximum size "
-                       f"(the site's own equipment, with any candidate that enters the site at its largest size: {' '.join(why)[:600]})")
+            out.append(f"scenario {name} cannot be served even with every candidate at its maximum size (the site's "
+                       f"own equipment, with any candidate that enters the site at its largest size: "
+                       f"{' '.join(why)[:600]})")
     return out or ["the plan is infeasible, yet every scenario can be served alone with the largest sizes"]
