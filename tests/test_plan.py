@@ -222,19 +222,32 @@ def test_docs_plan_is_generated_from_the_schema():
     assert plandocs.render() == committed, "docs/plan.md is stale: run python -m energyopt.inputs.plandocs --write docs/plan.md"
 
 
+def week(folder):
+    """The common site over one week, 2025-06-28 00:00 to 2025-07-05 00:00 UTC (168 h), holding the notice
+    of July 1, 14:00-18:00 (issued June 30): ``plan`` scales its operating cost by 8,760 / 168 = 52.142857."""
+    site = folder / "site.toml"
+    site.write_text(site.read_text().replace("hours = 8760", "hours = 168").replace(
+        '"2025-01-01T00:00:00+00:00"', '"2025-06-28T00:00:00+00:00"'))
+
+
 def test_a_battery_is_sized_to_the_event(tmp_path):
-    # No genset type worth buying (capex $10^9), a battery at $100,000/MWh over 10 years at 0% (CRF 0.1:
-    # $10,000/MWh-yr), lossless, starting empty. One 4-hour event needs 5 MW: 20 MWh and 5 MW.
-    # Power at $1,000/MW ($100/MW-yr): 5 MW, $500. Grid energy is only moved (lossless, same $50 price):
-    # $8,760,000. Total 8,760,000 + 200,000 + 500.
+    # Over the week above (the year's arithmetic holds: the battery must only cover the one notice, charge
+    # beforehand, 86 h ahead, at no more than the 5 MW it is sized to, which takes 4 h, and end no emptier
+    # than it started). No genset type worth buying (capex $10^9), a battery at $100,000/MWh over 10 years
+    # at 0% (CRF 0.1: $10,000/MWh-yr), lossless, starting empty. The 4-hour notice caps import at 15 MW
+    # under 20 MW: 5 MW for 4 h, so 20 MWh and 5 MW; capex is a year's as it stands: 20 x 10,000 = $200,000
+    # and 5 MW at $1,000/MW ($100/MW-yr) = $500. Grid energy is only moved (lossless, one $50 price): the
+    # week's 20 MW x 168 h x $50 = $168,000, scaled by 8,760 / 168 to $8,760,000 a year. Total
+    # 8,760,000 + 200,000 + 500 (an unscaled week, 168,000 + 200,500, would fail).
     p = write_plan(tmp_path, capex=1e9)
+    week(tmp_path)
     p.write_text(p.read_text().replace('mode = "stochastic"', 'mode = "stochastic"\ndiscount_rate = 0.0')
                  + "\n[battery]\ncapex_usd_per_mwh = 100000.0\ncapex_usd_per_mw = 1000.0\nlife_years = 10\nmax_mwh = 100.0\nmax_mw = 50.0\n"
                    "round_trip_efficiency = 1.0\ninitial_fraction = 0.0\n")
     s = run_plan(p).summary
     assert s["sizes"]["gensets"] == {"D": 0}
     assert s["sizes"]["battery_mwh"] == approx(20.0) and s["sizes"]["battery_mw"] == approx(5.0)
-    assert s["annual_cost_usd"]["total"] == approx(GRID + 200_000 + 500)
+    assert s["annual_cost_usd"]["total"] == approx(20 * 168 * 50.0 * 8760 / 168 + 200_000 + 500)
 
 
 # -- review regressions ----------------------------------------------------------------------------------
@@ -272,12 +285,16 @@ def test_permit_hours_are_reported_per_year_for_a_shorter_horizon(tmp_path):
 
 
 def test_thermal_storage_is_sized_to_the_event(tmp_path):
-    # Cooling: COP 5 at every temperature, ample chillers; IT 20 MW, so cooling draws 20 / 5 = 4 MW: 24 MW.
-    # One 4-hour notice caps import at 22 MW: the tank must absorb q MW_th with 20 + (20 - q) / 5 <= 22,
-    # q >= 10 MW_th for 4 h = 40 MWh_th (its 0.5/h rate then allows 20 MW_th). Gensets cost $10^9: none.
-    # $10,000/MWh_th over 10 years at 0% (CRF 0.1) = $1,000/MWh_th-yr -> $40,000; the chilling energy is only
-    # moved in time (lossless tank, one price), so grid energy stays 24 MW x 8,760 h x $50.
+    # Over the week of week() (as for the battery, the tank only covers the one notice). Cooling: COP 5 at
+    # every temperature, ample chillers; IT 20 MW, so cooling draws 20 / 5 = 4 MW: 24 MW. The 4-hour notice
+    # caps import at 22 MW: the tank must absorb q MW_th with 20 + (20 - q) / 5 <= 22, q >= 10 MW_th for 4 h
+    # = 40 MWh_th (its 0.5/h rate then allows 20 MW_th, so it charges in 2 h before the notice, the chillers
+    # at 40 of their 60 MW_th). Gensets cost $10^9: none. $10,000/MWh_th over 10 years at 0% (CRF 0.1) =
+    # $1,000/MWh_th-yr -> $40,000 a year; the chilling energy is only moved in time (lossless tank, one
+    # price), so grid energy is the week's 24 MW x 168 h x $50 = $201,600, scaled by 8,760 / 168 to
+    # 24 x 8,760 x $50 = $10,512,000 a year.
     p = write_plan(tmp_path, cap=22.0, capex=1e9)
+    week(tmp_path)
     site = tmp_path / "site.toml"
     site.write_text(site.read_text() + "\n[cooling]\noutdoor_temp_c = 25.0\nrated_capacity_mw_th = 60.0\n"
                     "cop_curve = [[0.0, 5.0], [50.0, 5.0]]\ncapacity_derate_curve = [[0.0, 1.0], [50.0, 1.0]]\n")
@@ -287,7 +304,7 @@ def test_thermal_storage_is_sized_to_the_event(tmp_path):
     s = run_plan(p).summary
     assert s["sizes"]["gensets"] == {"D": 0}
     assert s["sizes"]["thermal_storage_mwh_th"] == approx(40.0)
-    assert s["annual_cost_usd"]["total"] == approx(24 * 8760 * 50.0 + 40_000)
+    assert s["annual_cost_usd"]["total"] == approx(24 * 168 * 50.0 * 8760 / 168 + 40_000)
 
 
 def test_bad_random_scenarios_and_headroom_arguments_exit_cleanly(run_cli, tmp_path):
