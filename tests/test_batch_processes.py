@@ -3,7 +3,7 @@ folders and resumes without solving finished cases again; a real Dask scheduler 
 local pool's results, also when one worker is killed mid-run; a scheduler address where nothing listens
 exits 15 with a message.
 
-The kill-and-resume, cluster and nothing-listening tests take 10-20 s each and are marked `slow` (CI runs
+The kill-and-resume, cluster and nothing-listening tests take 6-17 s each and are marked `slow` (CI runs
 them; `pytest -m "not slow"` leaves them out); their fast in-process siblings are in test_batch.py (resume,
 a Dask scheduler's results, no workers, nothing listening).
 
