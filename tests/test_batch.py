@@ -155,3 +155,47 @@ def test_series_paths_outside_the_instance_folder_are_refused(small_dir, path):
     toml.write_text(toml.read_text().replace('{ file = "series.csv" }', f'{{ file = "{path}" }}', 1))
     with pytest.raises(InstanceError, match="not inside the instance's folder"):
         collect([str(toml)], [])
+
+
+# -- a Dask scheduler, in-process (fast siblings of the real-process cluster tests, which are `slow`) -------
+def _local_cluster(n_workers: int):
+    """An in-process Dask cluster (threads, no dashboard): a real scheduler address for ``--scheduler``."""
+    distributed = pytest.importorskip("distributed", reason="the Dask tests need `distributed` "
+                                      "(pip install 'energyopt[cluster]')")
+    return distributed.LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=False,
+                                    dashboard_address=None)
+
+
+def test_a_scheduler_gives_the_local_results(small_dir, tmp_path):
+    s = sweep(small_dir, '[[axis]]\npath = "grid.price_usd_per_mwh"\nscale = [0.5, 1.0, 2.0]\n')
+    cases = collect([], [str(s)])
+    local = run_batch(cases, tmp_path / "local", Options(mip_rel_gap=0.0), workers=1)
+    with _local_cluster(1) as cluster:
+        dask = run_batch(cases, tmp_path / "dask", Options(mip_rel_gap=0.0), scheduler=cluster.scheduler_address)
+        assert "energyopt" in cluster.scheduler.task_prefixes   # the cases ran as the cluster's tasks
+    assert [r["id"] for r in dask] == [r["id"] for r in local] == [c.id for c in cases]
+    for a, b in zip(dask, local):
+        assert a["status"] == b["status"] == "optimal"
+        assert a["objective_usd"] == pytest.approx(b["objective_usd"], rel=1e-9)
+    for c in cases:
+        assert json.loads((tmp_path / "dask" / "cases" / c.id / "case.json").read_text())["status"] == "optimal"
+
+
+def test_a_scheduler_with_no_workers_or_nothing_listening_gives_up(small_dir, tmp_path, monkeypatch):
+    import socket
+
+    from energyopt.batch import runner
+    cases = collect([str(small_dir / "small.toml")], [])
+    monkeypatch.setattr(runner, "NO_WORKERS_TIMEOUT_S", 0.5)
+    with _local_cluster(0) as cluster:
+        with pytest.raises(runner.BatchError, match="no workers"):
+            run_batch(cases, tmp_path / "none", Options(), scheduler=cluster.scheduler_address)
+    assert [p.name for p in (tmp_path / "none" / "cases").iterdir()] == []
+    monkeypatch.setattr(runner, "CONNECT_TIMEOUT_S", 1)
+    with socket.socket() as sock:   # a free port: nothing listens there
+        sock.bind(("127.0.0.1", 0))
+        addr = f"tcp://127.0.0.1:{sock.getsockname()[1]}"
+    with pytest.raises(runner.BatchError, match="cannot reach") as exc:
+        run_batch(cases, tmp_path / "out", Options(), scheduler=addr)
+    assert addr in str(exc.value)
+    assert [p.name for p in (tmp_path / "out" / "cases").iterdir()] == []

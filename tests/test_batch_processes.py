@@ -3,6 +3,10 @@ folders and resumes without solving finished cases again; a real Dask scheduler 
 local pool's results, also when one worker is killed mid-run; a scheduler address where nothing listens
 exits 15 with a message.
 
+The kill-and-resume, cluster and nothing-listening tests take 6-17 s each and are marked `slow` (CI runs
+them; `pytest -m "not slow"` leaves them out); their fast in-process siblings are in test_batch.py (resume,
+a Dask scheduler's results, no workers, nothing listening).
+
 Every child runs in its own session and is killed by process group in a ``finally``. Each CLI run pays
 ~1-2 s of start-up; the cases themselves (``instances/small`` with scaled prices) take ~30 ms each.
 """
@@ -169,6 +173,7 @@ def identity(folder: Path) -> tuple:
 
 
 # -- a: kill the local pool, resume -----------------------------------------------------------------------
+@pytest.mark.slow
 def test_killed_batch_leaves_whole_cases_and_resumes_without_redoing_them(tmp_path):
     factors = [round(0.5 + 0.025 * i, 4) for i in range(40)]
     sweep, ids = make_sweep(tmp_path, "k", factors)
@@ -248,6 +253,7 @@ def dask_cluster(tmp_path):
             killpg(p)
 
 
+@pytest.mark.slow
 def test_dask_cluster_matches_local_pool_and_survives_a_killed_worker(tmp_path, dask_cluster):
     addr, workers = dask_cluster
     factors = [round(0.7 + 0.02 * i, 4) for i in range(30)]
@@ -300,6 +306,7 @@ def test_dask_cluster_matches_local_pool_and_survives_a_killed_worker(tmp_path, 
         assert len(client.scheduler_info()["workers"]) == 1
 
 
+@pytest.mark.slow
 def test_a_cluster_that_loses_every_worker_gives_up_keeping_finished_cases(tmp_path, dask_cluster):
     # Regression: with no worker left the batch waited forever. Now it exits 15 after
     # ENERGYOPT_DASK_NO_WORKERS_S (here 3 s), with the cases finished so far written and whole.
@@ -331,6 +338,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.mark.slow
 def test_scheduler_where_nothing_listens_exits_15(tmp_path):
     sweep, _ = make_sweep(tmp_path, "n", [1.0, 2.0])
     addr = f"tcp://127.0.0.1:{_free_port()}"

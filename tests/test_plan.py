@@ -127,6 +127,15 @@ def test_an_event_free_year_needs_no_genset(tmp_path):
     assert run.summary["annual_cost_usd"]["total"] == approx(GRID)
 
 
+def twelfth(folder):
+    """The common site over 730 h from 2025-06-20 00:00 UTC (a twelfth of a year), holding notices of
+    July 1-19: ``plan`` scales the operating cost and the permit hours by 8,760 / 730 = 12."""
+    site = folder / "site.toml"
+    site.write_text(site.read_text().replace("hours = 8760", "hours = 730").replace(
+        '"2025-01-01T00:00:00+00:00"', '"2025-06-20T00:00:00+00:00"'))
+
+
+@pytest.mark.slow
 def test_more_or_longer_events_never_lower_the_cost_and_cheaper_units_never_raise_it(tmp_path):
     base = run_plan(write_plan(tmp_path / "a", events=3, cap=15.0)).summary["annual_cost_usd"]["total"]
     more = run_plan(write_plan(tmp_path / "b", events=5, cap=15.0)).summary["annual_cost_usd"]["total"]
@@ -136,6 +145,26 @@ def test_more_or_longer_events_never_lower_the_cost_and_cheaper_units_never_rais
     assert cheaper["annual_cost_usd"]["total"] <= base + 1e-6
 
 
+def test_over_a_twelfth_of_a_year_more_or_longer_events_never_lower_the_cost_nor_cheaper_units_raise_it(
+        tmp_path):
+    # The fast sibling of the test above, on notices one unit can carry (cap 17.5 MW under 20 MW): one 4-hour
+    # notice is 4 x 12 = 48 permit hours a year, one unit; two notices (96 h) or one of 6 h (72 h) need a
+    # second unit, so the permits bind.
+    def total(folder, **kw):
+        p = write_plan(folder, cap=17.5, **kw)
+        twelfth(folder)
+        return run_plan(p).summary
+
+    base = total(tmp_path / "a", events=1)
+    more, longer = total(tmp_path / "b", events=2), total(tmp_path / "c", events=1, hours=6)
+    cheaper = total(tmp_path / "d", events=1, capex=800_000)
+    assert base["sizes"]["gensets"] == {"D": 1} and more["sizes"]["gensets"] == longer["sizes"]["gensets"] == {"D": 2}
+    base = base["annual_cost_usd"]["total"]
+    assert more["annual_cost_usd"]["total"] >= base - 1e-6 and longer["annual_cost_usd"]["total"] >= base - 1e-6
+    assert cheaper["annual_cost_usd"]["total"] <= base + 1e-6
+
+
+@pytest.mark.slow
 def test_fixing_the_chosen_sizes_gives_the_same_cost_and_robust_is_at_least_stochastic(tmp_path):
     two = [(3, 15.0, 4), (10, 17.5, 4)]
     st = run_plan(write_plan(tmp_path / "st", scenarios=two)).summary
@@ -143,6 +172,22 @@ def test_fixing_the_chosen_sizes_gives_the_same_cost_and_robust_is_at_least_stoc
                                 extra=f"fixed_units = {{ D = {st['sizes']['gensets']['D']} }}\n")).summary
     assert fixed["annual_cost_usd"]["total"] == approx(st["annual_cost_usd"]["total"])
     rb = run_plan(write_plan(tmp_path / "rb", scenarios=two, mode="robust")).summary
+    assert rb["annual_cost_usd"]["total"] >= st["annual_cost_usd"]["total"] - 1e-6
+
+
+def test_over_a_twelfth_of_a_year_fixed_sizes_give_the_same_cost_and_robust_is_at_least_stochastic(tmp_path):
+    # The fast sibling of the test above: one notice capping import at 15 MW (2 units, 2 x 4 x 12 = 96 permit
+    # hours a year of their 100) and two at 17.5 MW (one unit at a time, 96 hours: 2 units too).
+    def plan(name, **kw):
+        p = write_plan(tmp_path / name, scenarios=[(1, 15.0, 4), (2, 17.5, 4)], **kw)
+        twelfth(tmp_path / name)
+        return run_plan(p).summary
+
+    st = plan("st")
+    assert st["sizes"]["gensets"] == {"D": 2}
+    fixed = plan("fx", extra=f"fixed_units = {{ D = {st['sizes']['gensets']['D']} }}\n")
+    assert fixed["annual_cost_usd"]["total"] == approx(st["annual_cost_usd"]["total"])
+    rb = plan("rb", mode="robust")
     assert rb["annual_cost_usd"]["total"] >= st["annual_cost_usd"]["total"] - 1e-6
 
 
@@ -167,8 +212,26 @@ def test_a_scenario_of_the_wrong_year_is_refused_naming_it(tmp_path):
         run_plan(p)
 
 
+@pytest.mark.slow
 def test_cli_writes_the_plan_and_refuses_bad_input_without_writing(run_cli, tmp_path):
     p = write_plan(tmp_path / "ok")
+    p.write_text(p.read_text().replace("count_table = false", "count_table = true"))
+    proc = run_cli("plan", p, "--out", tmp_path / "out", timeout=300)
+    assert_exit(proc, 0)
+    assert "D x 2" in proc.stdout and "<- chosen" in proc.stdout
+    assert {f.name for f in (tmp_path / "out").iterdir()} == {"plan.json", "scenarios.csv", "count_table.csv",
+                                                              "count_table.html"}
+    bad = write_plan(tmp_path / "bad")
+    bad.write_text(bad.read_text().replace("discount_rate", "x") + "discount_rate = -1\n")
+    proc = run_cli("plan", bad, "--out", tmp_path / "out2")
+    assert_exit(proc, 3)
+    assert "discount_rate" in proc.stderr and not (tmp_path / "out2").exists()
+
+
+def test_cli_writes_a_plan_over_a_twelfth_of_a_year_and_refuses_bad_input_without_writing(run_cli, tmp_path):
+    # The fast sibling of the test above: the same plan over 730 h, still two units (96 permit hours a year).
+    p = write_plan(tmp_path / "ok")
+    twelfth(tmp_path / "ok")
     p.write_text(p.read_text().replace("count_table = false", "count_table = true"))
     proc = run_cli("plan", p, "--out", tmp_path / "out", timeout=300)
     assert_exit(proc, 0)
@@ -222,26 +285,42 @@ def test_docs_plan_is_generated_from_the_schema():
     assert plandocs.render() == committed, "docs/plan.md is stale: run python -m energyopt.inputs.plandocs --write docs/plan.md"
 
 
+def week(folder):
+    """The common site over one week, 2025-06-28 00:00 to 2025-07-05 00:00 UTC (168 h), holding the notice
+    of July 1, 14:00-18:00 (issued June 30): ``plan`` scales its operating cost by 8,760 / 168 = 52.142857."""
+    site = folder / "site.toml"
+    site.write_text(site.read_text().replace("hours = 8760", "hours = 168").replace(
+        '"2025-01-01T00:00:00+00:00"', '"2025-06-28T00:00:00+00:00"'))
+
+
 def test_a_battery_is_sized_to_the_event(tmp_path):
-    # No genset type worth buying (capex $10^9), a battery at $100,000/MWh over 10 years at 0% (CRF 0.1:
-    # $10,000/MWh-yr), lossless, starting empty. One 4-hour event needs 5 MW: 20 MWh and 5 MW.
-    # Power at $1,000/MW ($100/MW-yr): 5 MW, $500. Grid energy is only moved (lossless, same $50 price):
-    # $8,760,000. Total 8,760,000 + 200,000 + 500.
+    # Over the week above (the year's arithmetic holds: the battery must only cover the one notice, charge
+    # beforehand, 86 h ahead, at no more than the 5 MW it is sized to, which takes 4 h, and end no emptier
+    # than it started). No genset type worth buying (capex $10^9), a battery at $100,000/MWh over 10 years
+    # at 0% (CRF 0.1: $10,000/MWh-yr), lossless, starting empty. The 4-hour notice caps import at 15 MW
+    # under 20 MW: 5 MW for 4 h, so 20 MWh and 5 MW; capex is a year's as it stands: 20 x 10,000 = $200,000
+    # and 5 MW at $1,000/MW ($100/MW-yr) = $500. Grid energy is only moved (lossless, one $50 price): the
+    # week's 20 MW x 168 h x $50 = $168,000, scaled by 8,760 / 168 to $8,760,000 a year. Total
+    # 8,760,000 + 200,000 + 500 (an unscaled week, 168,000 + 200,500, would fail).
     p = write_plan(tmp_path, capex=1e9)
+    week(tmp_path)
     p.write_text(p.read_text().replace('mode = "stochastic"', 'mode = "stochastic"\ndiscount_rate = 0.0')
                  + "\n[battery]\ncapex_usd_per_mwh = 100000.0\ncapex_usd_per_mw = 1000.0\nlife_years = 10\nmax_mwh = 100.0\nmax_mw = 50.0\n"
                    "round_trip_efficiency = 1.0\ninitial_fraction = 0.0\n")
     s = run_plan(p).summary
     assert s["sizes"]["gensets"] == {"D": 0}
     assert s["sizes"]["battery_mwh"] == approx(20.0) and s["sizes"]["battery_mw"] == approx(5.0)
-    assert s["annual_cost_usd"]["total"] == approx(GRID + 200_000 + 500)
+    assert s["annual_cost_usd"]["total"] == approx(20 * 168 * 50.0 * 8760 / 168 + 200_000 + 500)
 
 
 # -- review regressions ----------------------------------------------------------------------------------
 def test_genset_minimum_up_time_is_held_by_the_fleet(tmp_path):
     # A notice-only type with an 8-hour minimum up time cannot serve a 4-hour notice (it would have to run
-    # past the window, where it may not): infeasible, where it used to be accepted.
+    # past the window, where it may not): infeasible, where it used to be accepted. Over a twelfth of a year,
+    # where the permits allow the two units the notice needs (2 x 4 x 12 = 96 hours a year of their 100),
+    # so only the minimum up time makes it infeasible.
     p = write_plan(tmp_path)
+    twelfth(tmp_path)
     p.write_text(p.read_text().replace("max_units = 4", "max_units = 4\nmin_up_hours = 8.0"))
     assert run_plan(p).summary["status"] == "infeasible"
 
@@ -272,12 +351,16 @@ def test_permit_hours_are_reported_per_year_for_a_shorter_horizon(tmp_path):
 
 
 def test_thermal_storage_is_sized_to_the_event(tmp_path):
-    # Cooling: COP 5 at every temperature, ample chillers; IT 20 MW, so cooling draws 20 / 5 = 4 MW: 24 MW.
-    # One 4-hour notice caps import at 22 MW: the tank must absorb q MW_th with 20 + (20 - q) / 5 <= 22,
-    # q >= 10 MW_th for 4 h = 40 MWh_th (its 0.5/h rate then allows 20 MW_th). Gensets cost $10^9: none.
-    # $10,000/MWh_th over 10 years at 0% (CRF 0.1) = $1,000/MWh_th-yr -> $40,000; the chilling energy is only
-    # moved in time (lossless tank, one price), so grid energy stays 24 MW x 8,760 h x $50.
+    # Over the week of week() (as for the battery, the tank only covers the one notice). Cooling: COP 5 at
+    # every temperature, ample chillers; IT 20 MW, so cooling draws 20 / 5 = 4 MW: 24 MW. The 4-hour notice
+    # caps import at 22 MW: the tank must absorb q MW_th with 20 + (20 - q) / 5 <= 22, q >= 10 MW_th for 4 h
+    # = 40 MWh_th (its 0.5/h rate then allows 20 MW_th, so it charges in 2 h before the notice, the chillers
+    # at 40 of their 60 MW_th). Gensets cost $10^9: none. $10,000/MWh_th over 10 years at 0% (CRF 0.1) =
+    # $1,000/MWh_th-yr -> $40,000 a year; the chilling energy is only moved in time (lossless tank, one
+    # price), so grid energy is the week's 24 MW x 168 h x $50 = $201,600, scaled by 8,760 / 168 to
+    # 24 x 8,760 x $50 = $10,512,000 a year.
     p = write_plan(tmp_path, cap=22.0, capex=1e9)
+    week(tmp_path)
     site = tmp_path / "site.toml"
     site.write_text(site.read_text() + "\n[cooling]\noutdoor_temp_c = 25.0\nrated_capacity_mw_th = 60.0\n"
                     "cop_curve = [[0.0, 5.0], [50.0, 5.0]]\ncapacity_derate_curve = [[0.0, 1.0], [50.0, 1.0]]\n")
@@ -287,7 +370,7 @@ def test_thermal_storage_is_sized_to_the_event(tmp_path):
     s = run_plan(p).summary
     assert s["sizes"]["gensets"] == {"D": 0}
     assert s["sizes"]["thermal_storage_mwh_th"] == approx(40.0)
-    assert s["annual_cost_usd"]["total"] == approx(24 * 8760 * 50.0 + 40_000)
+    assert s["annual_cost_usd"]["total"] == approx(24 * 168 * 50.0 * 8760 / 168 + 40_000)
 
 
 def test_bad_random_scenarios_and_headroom_arguments_exit_cleanly(run_cli, tmp_path):

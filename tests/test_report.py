@@ -1,7 +1,7 @@
 """`energyopt report` without a browser: every chart is there and its data are the result's own figures
 (stacked sources sum to the facility load, permit bars equal the summary's hours, ...), the page needs no
 network, and bad inputs exit 16 (bad --out 3, no PNG renderer 17) with nothing written.
-What a person sees in a real browser is in test_report_browser.py."""
+What a person sees in a real browser is in test_report_browser.py (`slow`), plan reports included."""
 from __future__ import annotations
 
 import json
@@ -264,6 +264,40 @@ def test_cost_bars_are_the_breakdown_and_sum_to_the_objective(results):
     bars = dict(zip([y.replace(" ", "_") for y in fig.data[0].y], fig.data[0].x))
     assert bars == {k: v for k, v in sm["cost_breakdown_usd"].items() if abs(v) >= 0.005}
     assert sum(bars.values()) == pytest.approx(sm["objective_usd"])
+
+
+def test_a_plan_report_draws_the_cost_the_counts_and_the_permit_hours(tmp_path):
+    # The fast sibling of test_report_browser.py's plan report (a full year there): a plan over a twelfth of
+    # a year with two scenarios and the cost-vs-count table. The cost bars are the annual cost's items, the
+    # count curve is count_table.csv's feasible rows with a star on the chosen count, and the permit bars
+    # are the scenarios' hours against their limits.
+    try:
+        from .test_plan import twelfth, write_plan
+    except ImportError:
+        from test_plan import twelfth, write_plan
+    from energyopt.ops.planning import run_plan
+    from energyopt.report.plan import plan_charts, read_plan
+    from energyopt.results.plan import write_plan as write_plan_dir
+    p = write_plan(tmp_path / "p", scenarios=[(1, 15.0, 4), (2, 17.5, 4)])
+    twelfth(tmp_path / "p")
+    p.write_text(p.read_text().replace("count_table = false", "count_table = true"))
+    run = run_plan(p)
+    write_plan_dir(tmp_path / "plan", run.summary, run.count_table)
+    charts = {c.key: c.figure for c in plan_charts(read_plan(tmp_path / "plan"))}
+    assert list(charts) == ["plan_cost", "plan_counts", "plan_hours"]
+    cost = run.summary["annual_cost_usd"]
+    (bars,) = charts["plan_cost"].data
+    assert sum(bars.y) == pytest.approx(cost["total"]) and "operations" in bars.x
+    feasible = [r for r in run.count_table if r["total_usd_per_year"] is not None]
+    line, star = charts["plan_counts"].data
+    assert list(line.x) == [r["units"] for r in feasible] and list(star.x) == [run.summary["sizes"]["gensets"]["D"]]
+    assert list(line.y) == pytest.approx([r["total_usd_per_year"] for r in feasible])
+    hours, limit = charts["plan_hours"].data
+    rows = run.summary["scenarios"]
+    assert list(hours.y) == pytest.approx([r["D.non_emergency_hours"] for r in rows])
+    assert list(limit.y) == pytest.approx([r["D.non_emergency_hours_limit"] for r in rows])
+    page = write_report(tmp_path / "plan").read_text()
+    assert all(f'data-chart="{k}"' in page for k in charts) and not re.search(r"<script[^>]*\bsrc=", page)
 
 
 def test_every_chart_is_there_and_the_page_is_self_contained(results, tmp_path):

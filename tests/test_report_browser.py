@@ -4,7 +4,9 @@ no console errors or warnings and asks for nothing from the network, every chart
 marks in it), screenshots are not blank, and the batch table sorts on a click. `--png` (kaleido, the same
 Chromium) writes real, non-blank images.
 
-Skipped, with the reason, where Chromium is not installed (.ci/run installs it when it runs as root)."""
+Skipped, with the reason, where Chromium is not installed (.ci/run installs it when it runs as root).
+The pages in a browser are `slow` (`pytest -m "not slow"` leaves them out; CI runs them; test_report.py
+checks the same pages' contents quickly); the `--png` export, which only a browser can test, is not."""
 from __future__ import annotations
 
 import io
@@ -97,6 +99,7 @@ def pixels_vary(png: bytes, min_std: float = 8.0) -> tuple[bool, float]:
     return img.std() >= min_std and len(np.unique(img)) > 16, float(img.std())
 
 
+@pytest.mark.slow
 def test_texas_report_in_a_real_browser(browser, results, tmp_path):
     html = write_report(results["texas"], tmp_path / "texas.html")
     o = Opened(browser, html)
@@ -126,6 +129,7 @@ def test_texas_report_in_a_real_browser(browser, results, tmp_path):
         o.close()
 
 
+@pytest.mark.slow
 def test_replan_report_shows_the_diff(browser, results, tmp_path):
     html = write_report(results["replan"], tmp_path / "replan.html")
     o = Opened(browser, html)
@@ -137,6 +141,7 @@ def test_replan_report_shows_the_diff(browser, results, tmp_path):
         o.close()
 
 
+@pytest.mark.slow
 def test_batch_report_table_sorts_on_a_click(browser, batch_dir, tmp_path):
     html = write_report(batch_dir, tmp_path / "batch.html")
     o = Opened(browser, html)
@@ -177,6 +182,7 @@ def test_png_export_writes_real_images(results, tmp_path):
         assert ok, f"{name} looks blank ({std:.1f})"
 
 
+@pytest.mark.slow
 def test_plan_report_in_a_real_browser(browser, tmp_path):
     # A plan with two scenarios and the cost-vs-count table: sizes, annual cost, counts and permit hours drawn.
     try:
