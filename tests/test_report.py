@@ -276,7 +276,8 @@ def test_a_plan_report_draws_the_cost_the_counts_and_the_permit_hours(tmp_path):
     except ImportError:
         from test_plan import twelfth, write_plan
     from energyopt.ops.planning import run_plan
-    from energyopt.report.plan import plan_charts, read_plan
+    from energyopt.report.plan import plan_charts
+    from energyopt.report.reader import read_plan
     from energyopt.results.plan import write_plan as write_plan_dir
     p = write_plan(tmp_path / "p", scenarios=[(1, 15.0, 4), (2, 17.5, 4)])
     twelfth(tmp_path / "p")
