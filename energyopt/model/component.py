@@ -19,6 +19,9 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+import numpy as np
+import pyomo.environ as pyo
+
 
 class Role(enum.Flag):
     """What a component does in the site's balances; the builder sums blocks by role."""
@@ -152,3 +155,8 @@ class Component:
         per_item = [c.name for c in cols if "{id}" in c.name]
         return [n.format(id=i) for i in self.ids(inst) for n in per_item] + \
             [c.name for c in cols if "{id}" not in c.name]
+
+
+def values(var, keys) -> np.ndarray:
+    """The solved values of ``var`` at ``keys``, as an array (what a component's ``steps`` writes)."""
+    return np.array([pyo.value(var[k]) for k in keys], dtype=float)

@@ -24,7 +24,8 @@ import pyomo.environ as pyo
 from ..inputs.schema import InstanceBase as Instance
 from .component import BuildContext, Component, Role
 from .cooling import capacity_and_cop
-from .generators import allowed_steps, commitment, fuel_and_costs
+from .battery import max_supply_mw as battery_supply_mw
+from .generators import allowed_steps, commitment, fuel_and_costs, max_supply_mw as units_supply_mw
 from .grid import import_cap_mw
 
 
@@ -42,10 +43,7 @@ def notice_mask(inst: Instance) -> np.ndarray:
 
 def site_supply_mw(inst: Instance) -> np.ndarray:
     """The most the grid, the site's own units and its battery can supply in each step."""
-    other = import_cap_mw(inst) + (inst.battery.power_mw if inst.battery is not None else 0.0)
-    for g in inst.generators:
-        other = other + g.capacity_mw * allowed_steps(inst, g.dispatch)
-    return other
+    return import_cap_mw(inst) + battery_supply_mw(inst) + units_supply_mw(inst)
 
 
 def floor_mw(inst: Instance, battery_mw: float = 0.0, tank_mw_th: float = 0.0,

@@ -9,7 +9,7 @@ import pyomo.environ as pyo
 from ..inputs.budgets import PermitBudget
 from ..inputs.history import History
 from ..inputs.schema import Generator, GeneratorBase, InstanceBase as Instance
-from .component import BuildContext, Column, Component, Role, SummaryEntry
+from .component import BuildContext, Column, Component, Role, SummaryEntry, values
 
 ON, OUTPUT, FUEL = "generator.{id}.on", "generator.{id}.output_mw", "generator.{id}.fuel_gal"
 
@@ -181,16 +181,12 @@ def tighten(b: pyo.Block) -> None:
         prev[g] = on
 
 
-def _vals(var, keys) -> np.ndarray:
-    return np.array([pyo.value(var[k]) for k in keys], dtype=float)
-
-
 def steps(inst: Instance, m, b: pyo.Block | None) -> dict[str, np.ndarray]:
     cols: dict[str, np.ndarray] = {}
     for g in inst.generators:
         keys = [(g.id, t) for t in range(inst.time.n_steps)]
-        cols[ON.format(id=g.id)] = np.round(_vals(b.On, keys)).astype(int)
-        cols[OUTPUT.format(id=g.id)] = _vals(b.Output_MW, keys)
+        cols[ON.format(id=g.id)] = np.round(values(b.On, keys)).astype(int)
+        cols[OUTPUT.format(id=g.id)] = values(b.Output_MW, keys)
         cols[FUEL.format(id=g.id)] = np.array([pyo.value(b.fuel_gal[k]) for k in keys])
     return cols
 

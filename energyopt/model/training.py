@@ -7,7 +7,7 @@ import pyomo.environ as pyo
 
 from ..inputs.history import History
 from ..inputs.schema import InstanceBase as Instance, TrainingJob, interp_curve
-from .component import BuildContext, Column, Component, Role, SummaryEntry
+from .component import BuildContext, Column, Component, Role, SummaryEntry, values
 
 POWER, WORK = "job.{id}.power_mw", "job.{id}.work_mwh"
 EPS = 1e-6
@@ -100,18 +100,14 @@ def fix(b: pyo.Block, inst: Instance, history: History) -> None:
                 b.Work_MWh[j.id, t].fix(float(work[t]), skip_validation=True)
 
 
-def _vals(var, keys) -> np.ndarray:
-    return np.array([pyo.value(var[k]) for k in keys], dtype=float)
-
-
 def steps(inst: Instance, m, b: pyo.Block | None) -> dict[str, np.ndarray]:
     n = inst.time.n_steps
     cols: dict[str, np.ndarray] = {}
     for j in inst.training_jobs:
         power, work = np.zeros(n), np.zeros(n)
         steps_ = job_steps(inst, j)
-        power[steps_] = _vals(b.Power_MW, [(j.id, t) for t in steps_])
-        work[steps_] = _vals(b.Work_MWh, [(j.id, t) for t in steps_])
+        power[steps_] = values(b.Power_MW, [(j.id, t) for t in steps_])
+        work[steps_] = values(b.Work_MWh, [(j.id, t) for t in steps_])
         cols[POWER.format(id=j.id)] = power
         cols[WORK.format(id=j.id)] = work
     return cols
