@@ -12,7 +12,9 @@ import pytest
 from energyopt.inputs import load_instance
 from energyopt.inputs import docs as gen
 from energyopt.inputs.instance import Instance
-from energyopt.inputs.schema import Battery, SeriesInput, ThermalStorage
+from energyopt.inputs.schema import SeriesInput
+from energyopt.inputs.battery import Battery
+from energyopt.inputs.cooling import ThermalStorage
 from energyopt.model import build_model
 from energyopt.model.component import Role
 from energyopt.model.solar import SolarArray

@@ -79,6 +79,7 @@ A field of type *series* takes a number (the same value in every step) or a file
 """
 
 #: Rules the field tables cannot show: model and field validators in the schema, and the loader's cross-checks.
+#: A component's section states its own in a ``RULES`` class variable (a tuple of lines), read by :func:`rules`.
 RULES: dict[type[BaseModel], list[str]] = {
     S.SeriesInput: ["give either a number (or `value`) or a `file`, not both"],
     S.Horizon: ["give exactly one of `hours` or `days`",
@@ -86,15 +87,12 @@ RULES: dict[type[BaseModel], list[str]] = {
     S.Notice: ["give exactly one of `cap_mw` or `reduction_fraction`; `reduction_fraction` needs `baseline_mw`, "
                "and `baseline_mw` goes only with it", "`end` after `start`; the window must overlap the horizon",
                "`issued` no later than `start`"],
-    S.Cooling: ["curves: at least one point, x strictly increasing; piecewise-linear between points and flat "
-                "beyond the ends", "derate fractions in (0, 1.5]; COP values in [0.5, 30]"],
-    S.TrainingJob: ["`throughput_curve`: x strictly increasing, every point in (0, 1] x (0, 1], non-decreasing and "
-                    "concave (slopes non-increasing), last point (1, 1)",
-                    "`min_power_fraction` at least the curve's first power fraction (the curve must cover every "
-                    "allowed cap)", "`deadline` after `release`, both inside the horizon, with at least one whole step between them "
-                    "(work due after the horizon cannot be planned yet: extend the horizon)"],
-    S.Battery: ["`initial_fraction` >= `reserve_fraction`"],
 }
+
+
+def rules(model: type[BaseModel]) -> list[str]:
+    """The rules of ``model`` the field table cannot show: its own ``RULES`` and those listed here."""
+    return list(RULES.get(model, [])) + list(vars(model).get("RULES", ()))
 
 
 def _strip_none(ann: typing.Any) -> typing.Any:
@@ -170,10 +168,11 @@ def _allowed(info: typing.Any) -> str:
 
 def _table(model: type[BaseModel], name: str, title: str) -> list[str]:
     out = [f"### {title}", ""]
+    lines = rules(model)
     if (model.__pydantic_decorators__.model_validators or model.__pydantic_decorators__.field_validators) \
-            and model not in RULES:
-        raise RuntimeError(f"{model.__name__} has validators; describe them in RULES in {__file__}")
-    out += [f"- {r}" for r in RULES.get(model, [])] + ([""] if model in RULES else [])
+            and not lines:
+        raise RuntimeError(f"{model.__name__} has validators; describe them in its RULES (or RULES in {__file__})")
+    out += [f"- {r}" for r in lines] + ([""] if lines else [])
     out += ["| field | type | unit | default | allowed | meaning | source |", "|---|---|---|---|---|---|---|"]
     nested = []
     for key, info in model.model_fields.items():

@@ -9,7 +9,8 @@ from typing import Literal
 from pydantic import create_model, model_validator
 
 from ..registry import candidates
-from .schema import Boolean, F, GeneratorBase, Number, OptionalNumber, Section
+from .schema import Boolean, F, Number, OptionalNumber, Section
+from .generator import GeneratorBase
 from .tomlfile import check_files_exist, read_model
 
 

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, Strict, field_validator,
+from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, Strict,
                       model_validator)
 
 ID_PATTERN = r"^[A-Za-z][A-Za-z0-9_\-]{0,39}$"
@@ -107,7 +107,7 @@ class SeriesInput(Section):
 Curve = list[tuple[Number, Number]]
 
 
-def _check_curve(points: Curve, what: str) -> Curve:
+def check_curve(points: Curve, what: str) -> Curve:
     if len(points) < 1:
         raise ValueError(f"{what} needs at least one point")
     xs = [p[0] for p in points]
@@ -181,154 +181,6 @@ class Notice(Section):
         if self.cap_mw is not None:
             return self.cap_mw
         return self.baseline_mw * (1.0 - self.reduction_fraction)  # type: ignore[operator]
-
-
-class GeneratorBase(Section):
-    """What a genset is: its size, fuel curve, costs, emissions and how it may be dispatched."""
-
-    id: str = F(pattern=ID_PATTERN, desc="name of the unit")
-    capacity_mw: Number = F(unit="MW", gt=0, le=50, desc="rated electrical output",
-                           source="domain.md: data-center gensets are typically 2-3 MW")
-    min_load_fraction: Number = F(0.3, ge=0, le=1, desc="minimum stable output while on, as a share of capacity",
-                                 source="domain.md: below ~30% for long causes wet stacking (Kohler)")
-    fuel_noload_gal_per_h_per_mw: Number = F(4.25, unit="gal/h per MW rated", ge=0, le=50,
-                                            desc="fuel curve intercept: fuel burned while on, per MW of capacity",
-                                            source="least-squares line through the 1 MW diesel chart in domain.md "
-                                                   "(21.6/36.4/52.1/71.1 gal/h at 25/50/75/100%)")
-    fuel_slope_gal_per_mwh: Number = F(65.68, unit="gal/MWh", gt=0, le=500,
-                                      desc="fuel curve slope: fuel per MWh of output", source="same fit")
-    fuel_price_usd_per_gal: Number = F(unit="$/gal", ge=0, le=50, desc="delivered fuel price")
-    startup_cost_usd: Number = F(0.0, unit="$", ge=0, desc="cost of each start")
-    min_up_hours: Number = F(0.0, unit="h", ge=0, le=72, desc="once started, stays on at least this long")
-    min_down_hours: Number = F(0.0, unit="h", ge=0, le=72, desc="once stopped, stays off at least this long")
-    co2_kg_per_gal: Number = F(10.16, unit="kg CO2/gal", ge=0, le=20, desc="CO2 per gallon burned",
-                              source="domain.md: diesel 10.16 kg CO2/gal (EIA)")
-    nox_kg_per_mwh: Number = F(6.4, unit="kg/MWh", ge=0, le=50, desc="NOx per MWh of output",
-                              source="domain.md: EPA Tier 2, NMHC+NOx 6.4 g/kWh")
-    dispatch: Literal["notice_only", "economic"] = F(
-        "notice_only", desc="`notice_only`: may run only while a curtailment notice is in force (emergency/"
-                            "demand-response permits); `economic`: may also run for price",
-        source="domain.md: EPA emergency-engine rules")
-
-    def fuel_noload_gal_per_h(self) -> float:
-        return self.fuel_noload_gal_per_h_per_mw * self.capacity_mw
-
-
-class Generator(GeneratorBase):
-    """A unit of the site, with what its air permit leaves for this horizon."""
-
-    run_hours_left: Number = F(unit="h", ge=0, le=8784,
-                              desc="run hours the permit leaves for this horizon (what remains of the permit year)",
-                              source="domain.md: EPA 100 h/yr (50 non-emergency); Virginia 500 h/yr")
-    max_hours_per_day: OptionalNumber = F(None, unit="h", ge=0, le=25, desc="permit cap on run hours per local day")
-    max_hours_per_event: OptionalNumber = F(None, unit="h", ge=0,
-                                          desc="permit cap on run hours within each notice's window")
-    nox_cap_kg: OptionalNumber = F(None, unit="kg", ge=0, desc="permit cap on NOx over the horizon")
-
-
-DEFAULT_COP_CURVE: Curve = [(15.0, 4.4), (45.0, 2.57)]
-DEFAULT_DERATE_CURVE: Curve = [(15.0, 1.0), (45.0, 0.77)]
-_CHILLER_SOURCE = ("domain.md: air-cooled chiller 470 -> 363 tons (-23%) and 375 -> 497 kW between 25 and 55 C "
-                   "condensing; taken as outdoor + 10 C (derived)")
-
-
-class ThermalStorage(Section):
-    capacity_mwh_th: Number = F(unit="MWh thermal", gt=0, desc="chilled-water storage size",
-                               source="domain.md: one Virginia site sized for 2 h at peak cooling load")
-    max_charge_mw_th: Number = F(unit="MW thermal", gt=0, desc="highest charging rate (extra chilling)")
-    max_discharge_mw_th: Number = F(unit="MW thermal", gt=0, desc="highest discharge rate (heat absorbed)")
-    initial_fraction: Number = F(0.5, ge=0, le=1, desc="stored share at the start; the end must hold at least as much")
-
-
-class Cooling(Section):
-    outdoor_temp_c: SeriesInput = F(unit="degC", series_range=(-60, 60), desc="outdoor dry-bulb temperature")
-    rated_capacity_mw_th: Number = F(unit="MW thermal", gt=0, desc="heat removal at mild weather (derate 1.0)")
-    capacity_derate_curve: Curve = F(default_factory=lambda: list(DEFAULT_DERATE_CURVE),
-                                     unit="[degC, fraction] pairs",
-                                     desc="share of rated capacity available against outdoor temperature "
-                                          "(piecewise-linear, flat beyond the ends)", source=_CHILLER_SOURCE)
-    cop_curve: Curve = F(default_factory=lambda: list(DEFAULT_COP_CURVE), unit="[degC, COP] pairs",
-                         desc="coefficient of performance (heat removed / electric power) against outdoor "
-                              "temperature", source=_CHILLER_SOURCE)
-    thermal_storage: ThermalStorage | None = F(None, desc="optional chilled-water tank")
-
-    @field_validator("capacity_derate_curve")
-    @classmethod
-    def _derate(cls, v: Curve) -> Curve:
-        _check_curve(v, "capacity_derate_curve")
-        if any(not (0 < y <= 1.5) for _, y in v):
-            raise ValueError("derate fractions must lie in (0, 1.5]")
-        return v
-
-    @field_validator("cop_curve")
-    @classmethod
-    def _cop(cls, v: Curve) -> Curve:
-        _check_curve(v, "cop_curve")
-        if any(not (0.5 <= y <= 30) for _, y in v):
-            raise ValueError("COP values must lie in [0.5, 30]")
-        return v
-
-
-DEFAULT_THROUGHPUT_CURVE: Curve = [(0.6, 0.80), (0.7, 0.90), (0.85, 0.97), (1.0, 1.0)]
-
-
-class TrainingJob(Section):
-    id: str = F(pattern=ID_PATTERN, desc="name of the job")
-    power_mw: Number = F(unit="MW", gt=0, le=1000, desc="power at full speed")
-    work_mwh: Number = F(unit="MWh at full speed", gt=0, desc="work to do, as energy at full speed")
-    release: datetime | None = F(None, desc="earliest start (default: horizon start)")
-    deadline: datetime | None = F(None, desc="work must be done by then (default: horizon end)")
-    min_power_fraction: Number = F(0.6, gt=0, le=1, desc="lowest power cap while running, as a share of full power",
-                                  source="domain.md: MIT Lincoln Lab caps GPUs at 60-80% with marginal slowdown")
-    throughput_curve: Curve = F(default_factory=lambda: list(DEFAULT_THROUGHPUT_CURVE),
-                                unit="[power fraction, throughput fraction] pairs",
-                                desc="throughput against power cap; concave, ends at (1, 1)",
-                                source="domain.md: Blackwell profiles 97% performance at ~85% power; "
-                                       "60-80% caps with marginal slowdown")
-    can_pause: Boolean = F(True, desc="may stop and resume; if false it runs in one stretch once started")
-    restart_loss_hours: Number = F(0.0, unit="h at full speed", ge=0, le=24,
-                                  desc="work lost at each resume after a pause (since the last checkpoint)",
-                                  source="domain.md: restart costs lost work since the last checkpoint")
-    unfinished_penalty_usd_per_mwh: Number = F(10000.0, unit="$/MWh of work", ge=0,
-                                              desc="penalty on work left undone at the deadline; the default is "
-                                                   "above the ERCOT offer cap so work is never dropped for price",
-                                              source="domain.md: ERCOT offer cap $5,000/MWh")
-
-    @field_validator("throughput_curve")
-    @classmethod
-    def _throughput(cls, v: Curve) -> Curve:
-        _check_curve(v, "throughput_curve")
-        if abs(v[-1][0] - 1.0) > 1e-9 or abs(v[-1][1] - 1.0) > 1e-9:
-            raise ValueError("the last point must be (1.0, 1.0): full power gives full speed")
-        if any(not (0 < x <= 1 and 0 < y <= 1) for x, y in v):
-            raise ValueError("points must lie in (0, 1] x (0, 1]")
-        slopes = [(y2 - y1) / (x2 - x1) for (x1, y1), (x2, y2) in zip(v, v[1:])]
-        if any(s < -1e-12 for s in slopes) or any(b > a + 1e-9 for a, b in zip(slopes, slopes[1:])):
-            raise ValueError("must be non-decreasing and concave (slopes non-increasing)")
-        return v
-
-
-class InferenceService(Section):
-    id: str = F(pattern=ID_PATTERN, desc="name of the service")
-    demand_mw: SeriesInput = F(unit="MW", series_range=(0, 5000), desc="power needed to meet the service level")
-    min_served_fraction: Number = F(ge=0, le=1, desc="share of demand that must always be served")
-    shed_penalty_usd_per_mwh: Number = F(unit="$/MWh", ge=0, desc="cost of each MWh of demand not served")
-
-
-class Battery(Section):
-    energy_mwh: Number = F(unit="MWh", gt=0, desc="usable energy")
-    power_mw: Number = F(unit="MW", gt=0, desc="charge and discharge limit")
-    round_trip_efficiency: Number = F(0.88, gt=0, le=1, desc="energy out / energy in; split evenly "
-                                     "between charge and discharge", source="typical lithium-ion (assumption; "
-                                                                           "not in domain.md)")
-    reserve_fraction: Number = F(0.0, ge=0, le=1, desc="share of energy always kept for ride-through")
-    initial_fraction: Number = F(0.5, ge=0, le=1, desc="stored share at the start; the end must hold at least as much")
-
-    @model_validator(mode="after")
-    def _reserve(self) -> "Battery":
-        if self.initial_fraction < self.reserve_fraction:
-            raise ValueError("initial_fraction is below reserve_fraction")
-        return self
 
 
 class InstanceBase(Section):

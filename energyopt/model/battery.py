@@ -8,7 +8,8 @@ import numpy as np
 import pyomo.environ as pyo
 
 from ..inputs.history import History
-from ..inputs.schema import Battery, F, InstanceBase as Instance, Number, Section
+from ..inputs.schema import F, InstanceBase as Instance, Number, Section
+from ..inputs.battery import Battery
 from .component import BuildContext, Candidate, Column, Component, Role
 
 CHARGE, DISCHARGE, STORED = "battery.charge_mw", "battery.discharge_mw", "battery.stored_mwh"

@@ -7,7 +7,8 @@ import numpy as np
 import pyomo.environ as pyo
 
 from ..inputs.history import History
-from ..inputs.schema import Cooling, F, InstanceBase as Instance, Number, Section, interp_curve
+from ..inputs.schema import F, InstanceBase as Instance, Number, Section, interp_curve
+from ..inputs.cooling import Cooling
 from .component import BuildContext, Candidate, Column, Component, Role
 
 TES_CHARGE, TES_DISCHARGE = "thermal_storage.charge_mw_th", "thermal_storage.discharge_mw_th"

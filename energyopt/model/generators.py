@@ -8,7 +8,8 @@ import pyomo.environ as pyo
 
 from ..inputs.budgets import PermitBudget
 from ..inputs.history import History
-from ..inputs.schema import Generator, GeneratorBase, InstanceBase as Instance
+from ..inputs.schema import InstanceBase as Instance
+from ..inputs.generator import Generator, GeneratorBase
 from .component import BuildContext, Column, Component, Role, SummaryEntry, values
 
 ON, OUTPUT, FUEL = "generator.{id}.on", "generator.{id}.output_mw", "generator.{id}.fuel_gal"

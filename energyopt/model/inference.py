@@ -5,7 +5,8 @@ import numpy as np
 import pyomo.environ as pyo
 
 from ..inputs.history import History
-from ..inputs.schema import InferenceService, InstanceBase as Instance
+from ..inputs.schema import InstanceBase as Instance
+from ..inputs.inference import InferenceService
 from .component import BuildContext, Column, Component, Role, SummaryEntry
 
 DEMAND, SERVED, SHED = "inference.{id}.demand_mw", "inference.{id}.served_mw", "inference.{id}.shed_mw"

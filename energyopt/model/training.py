@@ -6,7 +6,8 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from ..inputs.history import History
-from ..inputs.schema import InstanceBase as Instance, TrainingJob, interp_curve
+from ..inputs.schema import InstanceBase as Instance, interp_curve
+from ..inputs.training import TrainingJob
 from .component import BuildContext, Column, Component, Role, SummaryEntry, values
 
 POWER, WORK = "job.{id}.power_mw", "job.{id}.work_mwh"

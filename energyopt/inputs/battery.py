@@ -1,0 +1,25 @@
+"""The battery's fields: energy, power, efficiency, reserve and starting level."""
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pydantic import model_validator
+
+from .schema import F, Number, Section
+
+
+class Battery(Section):
+    RULES: ClassVar[tuple[str, ...]] = ("`initial_fraction` >= `reserve_fraction`",)
+    energy_mwh: Number = F(unit="MWh", gt=0, desc="usable energy")
+    power_mw: Number = F(unit="MW", gt=0, desc="charge and discharge limit")
+    round_trip_efficiency: Number = F(0.88, gt=0, le=1, desc="energy out / energy in; split evenly "
+                                     "between charge and discharge", source="typical lithium-ion (assumption; "
+                                                                           "not in domain.md)")
+    reserve_fraction: Number = F(0.0, ge=0, le=1, desc="share of energy always kept for ride-through")
+    initial_fraction: Number = F(0.5, ge=0, le=1, desc="stored share at the start; the end must hold at least as much")
+
+    @model_validator(mode="after")
+    def _reserve(self) -> "Battery":
+        if self.initial_fraction < self.reserve_fraction:
+            raise ValueError("initial_fraction is below reserve_fraction")
+        return self

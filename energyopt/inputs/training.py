@@ -1,0 +1,54 @@
+"""A training job's fields: power, work, window, power caps on a concave throughput curve, pauses and restarts."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import ClassVar
+
+from pydantic import field_validator
+
+from .schema import ID_PATTERN, Boolean, F, Number, Curve, Section, check_curve
+
+
+DEFAULT_THROUGHPUT_CURVE: Curve = [(0.6, 0.80), (0.7, 0.90), (0.85, 0.97), (1.0, 1.0)]
+
+
+class TrainingJob(Section):
+    RULES: ClassVar[tuple[str, ...]] = (
+        "`throughput_curve`: x strictly increasing, every point in (0, 1] x (0, 1], non-decreasing and concave "
+        "(slopes non-increasing), last point (1, 1)",
+        "`min_power_fraction` at least the curve's first power fraction (the curve must cover every allowed cap)",
+        "`deadline` after `release`, both inside the horizon, with at least one whole step between them "
+        "(work due after the horizon cannot be planned yet: extend the horizon)")
+    id: str = F(pattern=ID_PATTERN, desc="name of the job")
+    power_mw: Number = F(unit="MW", gt=0, le=1000, desc="power at full speed")
+    work_mwh: Number = F(unit="MWh at full speed", gt=0, desc="work to do, as energy at full speed")
+    release: datetime | None = F(None, desc="earliest start (default: horizon start)")
+    deadline: datetime | None = F(None, desc="work must be done by then (default: horizon end)")
+    min_power_fraction: Number = F(0.6, gt=0, le=1, desc="lowest power cap while running, as a share of full power",
+                                  source="domain.md: MIT Lincoln Lab caps GPUs at 60-80% with marginal slowdown")
+    throughput_curve: Curve = F(default_factory=lambda: list(DEFAULT_THROUGHPUT_CURVE),
+                                unit="[power fraction, throughput fraction] pairs",
+                                desc="throughput against power cap; concave, ends at (1, 1)",
+                                source="domain.md: Blackwell profiles 97% performance at ~85% power; "
+                                       "60-80% caps with marginal slowdown")
+    can_pause: Boolean = F(True, desc="may stop and resume; if false it runs in one stretch once started")
+    restart_loss_hours: Number = F(0.0, unit="h at full speed", ge=0, le=24,
+                                  desc="work lost at each resume after a pause (since the last checkpoint)",
+                                  source="domain.md: restart costs lost work since the last checkpoint")
+    unfinished_penalty_usd_per_mwh: Number = F(10000.0, unit="$/MWh of work", ge=0,
+                                              desc="penalty on work left undone at the deadline; the default is "
+                                                   "above the ERCOT offer cap so work is never dropped for price",
+                                              source="domain.md: ERCOT offer cap $5,000/MWh")
+
+    @field_validator("throughput_curve")
+    @classmethod
+    def _throughput(cls, v: Curve) -> Curve:
+        check_curve(v, "throughput_curve")
+        if abs(v[-1][0] - 1.0) > 1e-9 or abs(v[-1][1] - 1.0) > 1e-9:
+            raise ValueError("the last point must be (1.0, 1.0): full power gives full speed")
+        if any(not (0 < x <= 1 and 0 < y <= 1) for x, y in v):
+            raise ValueError("points must lie in (0, 1] x (0, 1]")
+        slopes = [(y2 - y1) / (x2 - x1) for (x1, y1), (x2, y2) in zip(v, v[1:])]
+        if any(s < -1e-12 for s in slopes) or any(b > a + 1e-9 for a, b in zip(slopes, slopes[1:])):
+            raise ValueError("must be non-decreasing and concave (slopes non-increasing)")
+        return v
