@@ -96,7 +96,7 @@ def test_notice_pauses_the_job_and_leaves_work_unfinished(tmp_path):
     assert b["unfinished_work"] == approx(10000.0)
     assert out.summary["objective_usd"] == approx(12000.0)
     assert out.summary["curtailment"] == [{"id": "N1", "cap_mw": 8.0, "max_import_mw": approx(5.0), "met": True,
-                                           "missed_mw": approx(0.0)}]
+                                           "missed_mw": approx(0.0), "missed_mwh": approx(0.0)}]
 
 
 def test_pause_order_latest_deadline_then_larger_power(tmp_path):
@@ -144,8 +144,8 @@ def test_deep_notice_sheds_inference_to_its_minimum_and_is_missed(tmp_path):
     assert s["grid_import_mw"].to_numpy() == approx([7, 22, 10])
     assert s["over_limit_mw"].to_numpy() == approx([2, 0, 0])
     assert out.summary["curtailment"] == [
-        {"id": "N1", "cap_mw": 5.0, "max_import_mw": approx(7.0), "met": False, "missed_mw": approx(2.0)},
-        {"id": "N2", "cap_mw": 10.0, "max_import_mw": approx(10.0), "met": True, "missed_mw": approx(0.0)}]
+        {"id": "N1", "cap_mw": 5.0, "max_import_mw": approx(7.0), "met": False, "missed_mw": approx(2.0), "missed_mwh": approx(2.0)},  # 2 MW over for one hour,
+        {"id": "N2", "cap_mw": 10.0, "max_import_mw": approx(10.0), "met": True, "missed_mw": approx(0.0), "missed_mwh": approx(0.0)}]
     # shed = 3 + 2 + 2 = 7 MWh; cost = (3 + 2) x 100 + 2 x 500 = 1500
     assert out.summary["inference_shed_mwh"] == approx(7.0)
     assert out.summary["cost_breakdown_usd"]["inference_shed"] == approx(1500.0)

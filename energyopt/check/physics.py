@@ -15,10 +15,19 @@ def interp(points, x) -> np.ndarray:
 
 
 def import_cap(ctx: Ctx) -> np.ndarray:
-    """Interconnection, lowered by every notice whose window touches the step."""
-    cap = np.full(ctx.n, ctx.inst.site.interconnection_mw)
-    for w, notice in zip(notice_windows(ctx), ctx.inst.notices):
-        cap[w] = np.minimum(cap[w], notice.import_cap_mw)
+    """Average import allowed in each step: the interconnection, lowered by each notice for the share of the step
+    its window covers (the lowest cap in force at each moment), i.e. the step's energy cap over its hours."""
+    inst, time = ctx.inst, ctx.inst.time
+    length = pd.Timedelta(minutes=time.step_minutes)
+    cap = np.empty(ctx.n)
+    for k, t0 in enumerate(time.index):
+        t1 = t0 + length
+        marks = sorted({t0, t1, *(x for n in inst.notices for x in (n.start, n.end) if t0 < x < t1)})
+        energy = 0.0
+        for a, b in zip(marks, marks[1:]):
+            caps = [n.import_cap_mw for n in inst.notices if n.start <= a and b <= n.end]
+            energy += min([inst.site.interconnection_mw, *caps]) * ((b - a) / length)
+        cap[k] = energy
     return cap
 
 

@@ -36,6 +36,16 @@ class TimeGrid:
         last = int(np.ceil((end - self.start) / step))
         return list(range(max(first, 0), min(last, self.n_steps)))
 
+    def overlap_fraction(self, start: pd.Timestamp, end: pd.Timestamp) -> np.ndarray:
+        """Share of each step that lies inside [start, end): 1 for a step wholly inside, between 0 and 1 for a
+        step the window starts or ends in, 0 elsewhere."""
+        starts = (self.index - self.start) / pd.Timedelta(minutes=1)
+        a = max((start - self.start) / pd.Timedelta(minutes=1), 0.0)
+        b = (end - self.start) / pd.Timedelta(minutes=1)
+        lo = np.maximum(np.asarray(starts, dtype=float), a)
+        hi = np.minimum(np.asarray(starts, dtype=float) + self.step_minutes, b)
+        return np.clip(hi - lo, 0.0, None) / self.step_minutes
+
     def steps_within(self, start: pd.Timestamp, end: pd.Timestamp) -> list[int]:
         """Steps that lie wholly inside [start, end)."""
         step = pd.Timedelta(minutes=self.step_minutes)

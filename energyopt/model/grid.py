@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pyomo.environ as pyo
 
 from ..inputs.history import History
@@ -9,13 +10,43 @@ from ..inputs.schema import Grid, InstanceBase as Instance
 from .component import Column, Component, Role, SummaryEntry
 
 
-def import_cap_mw(inst: Instance) -> np.ndarray:
-    """Per-step import limit: the interconnection, lowered by every notice whose window touches the step."""
-    cap = np.full(inst.time.n_steps, inst.site.interconnection_mw)
-    for n in inst.notices:
-        for t in inst.time.steps_overlapping(n.start, n.end):
-            cap[t] = min(cap[t], n.import_cap_mw)
-    return cap
+def import_cap_mw(inst: Instance, notices=None) -> np.ndarray:
+    """Per-step import limit, as the step's average MW: the interconnection, lowered by each notice for the part
+    of the step its window covers. A notice that covers a quarter of a step at cap C under interconnection I
+    allows C/4 + 3I/4 on average: the step is capped by energy, not as a whole. Where notices overlap, the
+    lowest cap in force applies at each moment. ``notices``: these instead of the instance's (the naive policy
+    passes them clipped to when they were issued)."""
+    notices = inst.notices if notices is None else notices
+    return cap_profile(inst.time, inst.site.interconnection_mw,
+                       [(n.start, n.end, n.import_cap_mw) for n in notices])
+
+
+def cap_profile(time, interconnection_mw: float, windows) -> np.ndarray:
+    """The time-weighted mean over each step of min(interconnection, caps of the windows ``(start, end, cap_mw)``
+    in force at that moment)."""
+    minute = pd.Timedelta(minutes=1)
+    n, step = time.n_steps, time.step_minutes
+    cuts = {float(k * step) for k in range(n + 1)}
+    for a, b, _ in windows:
+        cuts |= {min(max((t - time.start) / minute, 0.0), n * step) for t in (a, b)}
+    edges = np.array(sorted(cuts))
+    out = np.zeros(n)
+    for lo, hi in zip(edges[:-1], edges[1:]):
+        if hi - lo <= 1e-9:
+            continue
+        at = time.start + (lo + hi) / 2 * minute
+        cap = min([interconnection_mw, *(c for a, b, c in windows if a <= at < b)])
+        out[min(int(lo // step), n - 1)] += cap * (hi - lo) / step
+    return out
+
+
+def notice_excess_mw(time, interconnection_mw: float, start, end, cap_mw: float, import_mw) -> np.ndarray:
+    """Per step, how far the average import is above what one notice allows there (its cap for the part of the
+    step its window covers, the interconnection for the rest); 0 in steps it does not touch. A notice is met
+    when this is 0 in every step."""
+    allowed = cap_profile(time, interconnection_mw, [(start, end, cap_mw)])
+    touched = time.overlap_fraction(start, end) > 0
+    return np.where(touched, np.maximum(np.asarray(import_mw, dtype=float) - allowed, 0.0), 0.0)
 
 
 def build(b: pyo.Block, inst: Instance, ctx=None) -> None:
@@ -83,9 +114,11 @@ def summary(inst: Instance, m, b: pyo.Block, steps, budgets=()) -> dict:
     curtailment = []
     for n in inst.notices:
         w = inst.time.steps_overlapping(n.start, n.end)
+        over = notice_excess_mw(inst.time, inst.site.interconnection_mw, n.start, n.end, n.import_cap_mw, imp)
         curtailment.append({"id": n.id, "issued": n.issued.isoformat(), "start": n.start.isoformat(),
                             "end": n.end.isoformat(), "cap_mw": n.import_cap_mw,
-                            "max_import_mw": float(imp[w].max()) if w else None})
+                            "max_import_mw": float(imp[w].max()) if w else None,
+                            "over_cap_mwh": float(over.sum() * dt)})
     return {"grid_import_mwh": float(imp.sum() * dt), "peak_import_mw": float(imp.max()),
             "curtailment": curtailment}
 
@@ -109,7 +142,8 @@ COMPONENT = Component(
     columns=(
         Column("price_usd_per_mwh", "$/MWh", "energy price of the step (the instance's series)"),
         Column("carbon_kg_per_mwh", "kg CO2/MWh", "grid carbon intensity of the step (the instance's series)"),
-        Column("import_cap_mw", "MW", "import limit: the interconnection, lowered by every notice touching the step",
+        Column("import_cap_mw", "MW", "import limit, as the step's average: the interconnection, lowered by each notice for "
+               "the part of the step its window covers (a step a notice covers in part is capped by energy)",
                chart="cap", label="import cap"),
         Column("grid_import_mw", "MW", "power imported from the grid", chart="supply", label="grid import"),
     ),
@@ -123,8 +157,12 @@ COMPONENT = Component(
         SummaryEntry("curtailment[].start", "", "its window's start", "time"),
         SummaryEntry("curtailment[].end", "", "its window's end", "time"),
         SummaryEntry("curtailment[].cap_mw", "MW", "the import cap it sets"),
-        SummaryEntry("curtailment[].max_import_mw", "MW", "highest import in a step its window touches (null if none)",
+        SummaryEntry("curtailment[].max_import_mw", "MW", "highest import in a step its window touches (null if none); "
+                     "in a step the window covers in part this may exceed the cap (the step is capped by energy)",
                      "number or null"),
+        SummaryEntry("curtailment[].over_cap_mwh", "MWh", "energy imported above what the notice allows (its cap for the "
+                     "covered part of each step, the interconnection for the rest): 0 when it is met; a re-plan's fixed "
+                     "past or a plan with softened notices can exceed it"),
     ),
     summary=summary, text=text,
 )

@@ -16,14 +16,17 @@
   used first, up to the load; the rest of it is curtailed.
 * Load = fixed IT load + training power + inference served + overhead + cooling power (IT load / COP when
   there is a cooling plant). Import = that load less the supply used.
-* Limits: the import cap (the interconnection lowered by every notice touching the step,
-  :func:`energyopt.model.grid.import_cap_mw`) and, with a cooling plant, heat (= IT load) <= the cooling
+* Limits: the import cap as the naive operator knows it: the interconnection, lowered by each notice from
+  the moment it was issued (a notice issued after its window began is obeyed only from then on; the part of
+  the window before it is missed), for the share of each step that part covers
+  (:func:`energyopt.model.grid.import_cap_mw`, energy per step), and, with a cooling plant, heat (= IT load) <= the cooling
   capacity of the step. While a step is over a limit the naive operator sheds, in this order:
   (1) pauses training jobs, latest deadline first (ties: larger power first, then instance order), whole
   jobs at a time (it does not throttle); (2) sheds inference down to each service's
   ``min_served_fraction`` of demand, lowest shed penalty first, partially as needed. Whatever is still over
   is a missed notice / cooling shortfall, reported in MW per step (nothing more can be done without
-  generators). Every notice in the instance is followed, whenever it was issued.
+  generators). Every notice in the instance is followed from its issue time. A notice is met when in every
+  step it touches the import is within what it allows there (:func:`energyopt.model.grid.notice_excess_mw`).
 * Costs use the optimizer's terms: energy = price x import x dt (the price defaults to the forecast
   ``grid.price_usd_per_mwh``; give actual prices for settlement); carbon = carbon price x grid carbon
   intensity x import x dt; demand_charge = rate x 1000 x peak import (once per horizon);
@@ -39,7 +42,7 @@ import pandas as pd
 from ..inputs import Instance
 from ..inputs.schema import interp_curve
 from ..model.cooling import capacity_and_cop
-from ..model.grid import import_cap_mw
+from ..model.grid import import_cap_mw, notice_excess_mw
 from ..model.training import job_steps
 from ..registry import COMPONENTS
 
@@ -66,7 +69,8 @@ def naive_schedule(inst: Instance, price_usd_per_mwh: np.ndarray | None = None) 
     if price.shape != (n,):
         raise ValueError(f"price_usd_per_mwh must have one value per step ({n}), got shape {price.shape}")
 
-    cap = import_cap_mw(inst)
+    known = [n.model_copy(update={"start": max(n.start, n.issued)}) for n in inst.notices if n.issued < n.end]
+    cap = import_cap_mw(inst, known)
     fixed = np.asarray(inst.site.it_load_mw.values, dtype=float)
     overhead = np.asarray(inst.site.overhead_mw.values, dtype=float)
     if inst.cooling is not None:
@@ -198,9 +202,10 @@ def naive_schedule(inst: Instance, price_usd_per_mwh: np.ndarray | None = None) 
     for notice in inst.notices:
         w = g.steps_overlapping(notice.start, notice.end)
         top = float(imp[w].max()) if w else None
-        missed = max(top - notice.import_cap_mw, 0.0) if top is not None else 0.0
+        excess = notice_excess_mw(g, inst.site.interconnection_mw, notice.start, notice.end, notice.import_cap_mw, imp)
+        missed = float(excess.max()) if n else 0.0
         curtailment.append({"id": notice.id, "cap_mw": notice.import_cap_mw, "max_import_mw": top,
-                            "met": missed <= EPS, "missed_mw": missed})
+                            "met": missed <= EPS, "missed_mw": missed, "missed_mwh": float(excess.sum() * dt)})
     summary = {
         "policy": "naive",
         "objective_usd": float(sum(breakdown.values())),

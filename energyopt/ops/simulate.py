@@ -24,6 +24,7 @@ from ..atomic import swap_in
 from ..inputs import InstanceError, load_instance
 from ..inputs.errors import Problem
 from ..inputs.notices import notice_iso
+from ..model.grid import notice_excess_mw
 from .dayfile import Template, write_day
 from .simconfig import SimConfig, load_sim_config
 
@@ -223,7 +224,7 @@ def _simulate_day(cfg, tpl: Template, season: pd.DataFrame, notices: list[dict],
         imp = steps_df["grid_import_mw"].to_numpy()
         energy_actual = float(np.sum(imp * actual * dt))
         realized = summ["objective_usd"] - summ["cost_breakdown_usd"]["energy"] + energy_actual
-        missed = _missed(all_notices, steps_df, tpl.inst.time.step_minutes)
+        missed = _missed(all_notices, steps_df, full.time, full.site.interconnection_mw)
         ledger.record_plan(final, cfg.notice_category, allow_over=True)
         row.update({"plan_cost_usd": summ["objective_usd"], "realized_cost_usd": realized,
                     "energy_forecast_usd": summ["cost_breakdown_usd"]["energy"], "energy_actual_usd": energy_actual,
@@ -254,19 +255,17 @@ def _simulate_day(cfg, tpl: Template, season: pd.DataFrame, notices: list[dict],
     return DayRecord(row, missed, naive_missed)
 
 
-def _missed(notices: list[dict], steps: pd.DataFrame, step_minutes: int) -> list[dict]:
-    from .diff import step_times
-    times = step_times(steps)
-    step = pd.Timedelta(minutes=step_minutes)
+def _missed(notices: list[dict], steps: pd.DataFrame, time, interconnection_mw: float) -> list[dict]:
+    """Per notice, how far the plan's import is above what it allows (MW at worst, MWh in all): a step the
+    notice covers in part is held to its cap for that part only (:func:`notice_excess_mw`)."""
     imp = steps["grid_import_mw"].to_numpy()
     out = []
     for n in notices:
         s, e = pd.Timestamp(n["start"]), pd.Timestamp(n["end"])
         cap = n["cap_mw"] if n.get("cap_mw") is not None else n["baseline_mw"] * (1 - n["reduction_fraction"])
-        ks = [k for k, t in enumerate(times) if t < e and t + step > s]
-        excess = [imp[k] - cap for k in ks]
-        out.append({"id": n["id"], "missed_mw": max([0.0, *excess]),
-                    "missed_mwh": float(sum(max(0.0, x) for x in excess) * step_minutes / 60)})
+        excess = notice_excess_mw(time, interconnection_mw, s, e, cap, imp)
+        out.append({"id": n["id"], "missed_mw": float(excess.max()) if len(excess) else 0.0,
+                    "missed_mwh": float(excess.sum() * time.dt_hours)})
     return out
 
 
