@@ -48,6 +48,9 @@ def models(tmp_path_factory):
     plain = load_instance(tmp / SMALL.name)
     full = load_instance(tmp / SMALL.name)
     full.grid.demand_charge_usd_per_kw = 15.0
+    full.grid.ramp_up_mw_per_min, full.grid.ramp_down_mw_per_min, full.grid.max_change_mw_per_15min = 1.0, 1.0, 20.0
+    full.grid.initial_import_mw = 5.0
+    full.site.load_ramp_up_mw_per_min, full.site.load_ramp_down_mw_per_min = 1.0, 1.0
     full.battery = Battery(energy_mwh=4.0, power_mw=2.0)
     full.cooling.thermal_storage = ThermalStorage(capacity_mwh_th=10.0, max_charge_mw_th=5.0, max_discharge_mw_th=5.0)
     job = full.training_jobs[0]

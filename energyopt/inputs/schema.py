@@ -116,6 +116,12 @@ def check_curve(points: Curve, what: str) -> Curve:
     return points
 
 
+#: Where the ramp limits' documentation comes from (docs/figures.md, section Ramps).
+RAMP_SOURCE = ("figures.md, Ramps: no ISO publishes a numeric ramp limit for large loads yet (ERCOT NPRR 1308 and "
+               "NOGRR 282 set ride-through; NERC's 2025 Level 2 alert asks for ramp limits): take it from the "
+               "interconnection agreement")
+
+
 class Horizon(Section):
     start: datetime = F(desc="first step's start; ISO 8601 with a UTC offset, or local time when `timezone` is set")
     timezone: str | None = F(None, desc="IANA timezone (e.g. America/Chicago) for local days and daylight saving; "
@@ -141,6 +147,15 @@ class Site(Section):
     overhead_mw: SeriesInput = F(default_factory=lambda: SeriesInput(value=0.0), unit="MW", series_range=(0, 5000),
                                  desc="non-IT, non-cooling overhead (lighting, UPS and distribution losses); "
                                       "constant or series")
+    load_ramp_up_mw_per_min: OptionalNumber = F(
+        None, unit="MW/min", gt=0, le=5000,
+        desc="limit on the rise of the facility load (IT + overhead + cooling) between consecutive steps, per minute "
+             "of step: |load[t] - load[t-1]| <= limit x step minutes (none: unlimited)", source=RAMP_SOURCE)
+    load_ramp_down_mw_per_min: OptionalNumber = F(None, unit="MW/min", gt=0, le=5000,
+                                                 desc="limit on the fall of the facility load, likewise", source=RAMP_SOURCE)
+    initial_load_mw: OptionalNumber = F(None, unit="MW", ge=0, le=5000,
+                                        desc="facility load just before the horizon starts: with it the load ramps also "
+                                             "bind the first step (none: the first step is free)")
 
 
 class Grid(Section):
@@ -154,6 +169,21 @@ class Grid(Section):
                                         desc="charge on the horizon's highest import (one step's average), applied once per horizon: "
                                              "for a monthly tariff give the share that this horizon should carry",
                                         source="domain.md, Prices: $15-20/kW-month is common")
+    ramp_up_mw_per_min: OptionalNumber = F(
+        None, unit="MW/min", gt=0, le=5000,
+        desc="limit on the rise of grid import between consecutive steps, per minute of step: import[t] - import[t-1] "
+             "<= limit x step minutes (none: unlimited)", source=RAMP_SOURCE)
+    ramp_down_mw_per_min: OptionalNumber = F(
+        None, unit="MW/min", gt=0, le=5000,
+        desc="limit on the fall of grid import, likewise; a limit slower than a notice's lead time allows can make the "
+             "notice impossible to meet", source=RAMP_SOURCE)
+    max_change_mw_per_15min: OptionalNumber = F(
+        None, unit="MW", gt=0, le=5000,
+        desc="limit on the change of grid import over any 15 minutes: |import[t] - import[s]| for every pair of steps "
+             "whose starts are at most 15 minutes apart (at 15- and 60-minute steps: consecutive steps)", source=RAMP_SOURCE)
+    initial_import_mw: OptionalNumber = F(None, unit="MW", ge=0, le=5000,
+                                          desc="grid import just before the horizon starts: with it the import ramps and "
+                                               "the 15-minute limit also bind the first steps (none: they are free)")
 
 
 class Notice(Section):

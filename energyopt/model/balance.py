@@ -10,6 +10,7 @@ import numpy as np
 import pyomo.environ as pyo
 
 from ..inputs.schema import InstanceBase as Instance
+from . import ramps
 from .component import BuildContext, Column, Component, Role
 
 
@@ -21,11 +22,33 @@ def build(m: pyo.Block, inst: Instance, ctx: BuildContext) -> None:
     loads = [blk for c, blk in ctx.built if c.role & Role.LOAD]
     m.facility_load_mw = pyo.Expression(T, rule=lambda _, t: m.it_load_mw[t] + float(overhead[t]) + sum(
         blk.load_mw[t] for blk in loads))
+    lim = load_ramps(inst)
+    if lim.any:   # a block of its own: its rows, and in the elastic model its slack, apart from the balance's
+        m.load_ramp = pyo.Block()
+        ramps.add(m.load_ramp, lambda t: m.facility_load_mw[t], lim, len(T), inst.time.step_minutes, ctx.elastic)
     if ctx.elastic:
         m.Unserved_MW = pyo.Var(T, bounds=(0.0, None))
-        m.elastic_mwh = pyo.Expression(expr=dt * sum(m.Unserved_MW[t] for t in T))
+        m.elastic_mwh = pyo.Expression(expr=dt * sum(m.Unserved_MW[t] for t in T) + (
+            m.load_ramp.elastic_mwh if lim.any else 0.0))
     m.power_balance = pyo.Constraint(T, rule=lambda _, t: sum(blk.supply_mw[t] for blk in supplies)
                                      + (m.Unserved_MW[t] if ctx.elastic else 0) == m.facility_load_mw[t])
+
+
+def load_ramps(inst: Instance) -> ramps.RampLimits:
+    s = inst.site
+    return ramps.RampLimits("facility load", s.load_ramp_up_mw_per_min, s.load_ramp_down_mw_per_min, None,
+                            s.initial_load_mw)
+
+
+def fix(m: pyo.Block, inst: Instance, history) -> None:
+    """Steps before "now": the facility load's ramp rows between two past steps describe what happened."""
+    if hasattr(m, "load_ramp"):
+        ramps.release_past(m.load_ramp, history.n_fixed)
+
+
+def explain(inst: Instance, m, b) -> list[str]:
+    return ramps.explain(m.load_ramp, load_ramps(inst), inst.time.index, inst.time.step_minutes) \
+        if hasattr(m, "load_ramp") else []
 
 
 def steps(inst: Instance, m, b) -> dict[str, np.ndarray]:
@@ -35,8 +58,8 @@ def steps(inst: Instance, m, b) -> dict[str, np.ndarray]:
 
 COMPONENT = Component(
     name="balance", role=Role.STAGE,
-    description="the site's power balance: supplies = facility load in every step",
-    build=build,
+    description="the site's power balance: supplies = facility load in every step, with optional ramp limits on that load",
+    build=build, fix=fix, explain=explain,
     columns=(Column("facility_load_mw", "MW", "IT load + overhead + cooling: what the supplies meet in every step",
                     chart="load", label="facility load"),),
     steps=steps,

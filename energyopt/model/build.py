@@ -49,12 +49,14 @@ def populate(m: pyo.Block, inst: Instance, ctx: BuildContext | None = None, *,
     plan's scenario), in registry order; each stage sees the (component, block) pairs built before it."""
     ctx = ctx or BuildContext()
     built: list = []
+    stages: list = []
     for c in COMPONENTS:
         if c.build is None or not c.present(inst, ctx):
             continue
         here = dataclasses.replace(ctx, built=tuple(built))
         if c.role & Role.STAGE:
             c.build(m, inst, here)
+            stages.append((c, m))
             continue
         blk = pyo.Block(concrete=True)
         m.add_component(c.name, blk)
@@ -62,12 +64,12 @@ def populate(m: pyo.Block, inst: Instance, ctx: BuildContext | None = None, *,
         built.append((c, blk))
     m.component_blocks = [blk for _, blk in built]
     if history is not None and history.n_fixed:
-        _fix_history(m, inst, history, built)
+        _fix_history(m, inst, history, built + stages)
     m.cost_blocks = [blk for blk in m.component_blocks if hasattr(blk, "cost_usd")]
 
 
 def _fix_history(m: pyo.Block, inst: Instance, history: History, built: list) -> None:
-    """Each component fixes its own decisions of the fixed steps; constraints left with no free variable
+    """Each component (and stage, on the model itself) fixes its own decisions of the fixed steps; constraints left with no free variable
     describe only the past and are dropped, so what happened never makes the rest infeasible."""
     for c, blk in built:
         if c.fix is not None:

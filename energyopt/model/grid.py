@@ -7,6 +7,7 @@ import pyomo.environ as pyo
 
 from ..inputs.history import History
 from ..inputs.schema import Grid, InstanceBase as Instance
+from . import ramps
 from .component import Column, Component, Role, SummaryEntry
 
 
@@ -49,6 +50,12 @@ def notice_excess_mw(time, interconnection_mw: float, start, end, cap_mw: float,
     return np.where(touched, np.maximum(np.asarray(import_mw, dtype=float) - allowed, 0.0), 0.0)
 
 
+def import_ramps(inst: Instance) -> ramps.RampLimits:
+    g = inst.grid
+    return ramps.RampLimits("grid import", g.ramp_up_mw_per_min, g.ramp_down_mw_per_min, g.max_change_mw_per_15min,
+                            g.initial_import_mw)
+
+
 def build(b: pyo.Block, inst: Instance, ctx=None) -> None:
     T = range(inst.time.n_steps)
     dt = inst.time.dt_hours
@@ -58,6 +65,9 @@ def build(b: pyo.Block, inst: Instance, ctx=None) -> None:
 
     b.Import_MW = pyo.Var(T, bounds=lambda _, t: (0.0, float(cap[t])))
     b.supply_mw = pyo.Expression(T, rule=lambda _, t: b.Import_MW[t])
+    lim = import_ramps(inst)
+    if lim.any:
+        ramps.add(b, lambda t: b.Import_MW[t], lim, len(T), inst.time.step_minutes, bool(ctx and ctx.elastic))
     b.co2_kg = pyo.Expression(expr=sum(float(ci[t]) * dt * b.Import_MW[t] for t in T))
 
     rate = inst.grid.demand_charge_usd_per_kw
@@ -92,6 +102,11 @@ def fix(b: pyo.Block, inst: Instance, history: History) -> None:
         b.Import_MW[t].setub(None)
     if hasattr(b, "Peak_MW") and history.n_fixed:
         b.Peak_MW.setub(None)
+    ramps.release_past(b, history.n_fixed)
+
+
+def explain(inst: Instance, m, b: pyo.Block) -> list[str]:
+    return ramps.explain(b, import_ramps(inst), inst.time.index, inst.time.step_minutes)
 
 
 def tighten(b: pyo.Block) -> None:
@@ -133,9 +148,9 @@ def text(s: dict) -> list[str]:
 
 COMPONENT = Component(
     name="grid", role=Role.SUPPLY | Role.EMITS, section=Grid, required=True,
-    description="grid import under the interconnection limit and curtailment notices; energy, carbon and "
-                "demand-charge costs",
-    build=build, fix=fix, tighten=tighten, max_supply_mw=import_cap_mw,
+    description="grid import under the interconnection limit and curtailment notices, with optional ramp limits; "
+                "energy, carbon and demand-charge costs",
+    build=build, fix=fix, tighten=tighten, max_supply_mw=import_cap_mw, explain=explain,
     cost_terms=(("energy", "price x import x step hours"),
                 ("carbon", "carbon price x CO2 (grid and generators)"),
                 ("demand_charge", "rate x 1,000 x the horizon's highest import (MW)")),
