@@ -12,15 +12,20 @@ from .model import build_model, tighten_solution
 from .results import Result
 from .results.extract import FORMAT_VERSION, steps_table, summary
 from .solver import SolveOptions, solve_model
+from .solver.status import SolveStatus
 from .solver.diagnose import explain_infeasible
 
 
 def solve(instance: Instance | str | Path, options: SolveOptions | None = None, *,
-          history: History | None = None, budgets: tuple[PermitBudget, ...] = ()) -> Result:
+          history: History | None = None, budgets: tuple[PermitBudget, ...] = (),
+          soften_notices: bool = False) -> Result:
     """Solve a day-ahead instance (an :class:`Instance` or the path of its TOML file).
 
     ``history`` fixes the steps before "now" (see :mod:`energyopt.ops.replan`); ``budgets`` are permit
-    windows the plan must stay inside (see :func:`energyopt.ledger.budgets.plan_budgets`)."""
+    windows the plan must stay inside (see :func:`energyopt.ledger.budgets.plan_budgets`). With ``soften_notices``
+    (re-plans and simulated days) an instance that no schedule can solve as posed is solved again with the notices'
+    caps softened at a large penalty; that schedule is the result, with status ``notices_softened``, the
+    explanation of why the caps cannot be kept and the overruns by step (``notice_overruns``)."""
     inst = instance if isinstance(instance, Instance) else load_instance(instance)
     opts = options or SolveOptions()
     t0 = time.perf_counter()
@@ -45,11 +50,23 @@ def solve(instance: Instance | str | Path, options: SolveOptions | None = None, 
                    "options": {"time_limit_s": opts.time_limit_s, "mip_rel_gap": opts.mip_rel_gap,
                                "threads": opts.threads}},
     }
-    if not info.status.has_schedule:
-        diagnosis = explain_infeasible(inst, opts, history=history, budgets=budgets) if info.status.value == "infeasible" else []
+    status, diagnosis = info.status, []
+    if not status.has_schedule:
+        diagnosis = explain_infeasible(inst, opts, history=history, budgets=budgets) if status.value == "infeasible" else []
+        if status.value == "infeasible" and soften_notices and inst.notices:
+            soft = build_model(inst, history=history, budgets=budgets, soften_notices=True)
+            soft_info = solve_model(soft, opts)
+            if soft_info.status.has_schedule:
+                m, info, status = soft, soft_info, SolveStatus.NOTICES_SOFTENED
+                head.update(status=status.value, termination=info.termination.value, mip_gap=info.mip_gap,
+                            solve_seconds=head["solve_seconds"] + info.timings_s["highs"])
+                head["solver"].update(highs_status=info.highs_status, highs_objective_usd=info.objective_usd)
+        if not status.has_schedule:
+            head["diagnosis"] = diagnosis
+            head["timings_s"] = {"build": t1 - t0, **info.timings_s}
+            return Result(status=status, summary=head, diagnosis=diagnosis)
         head["diagnosis"] = diagnosis
-        head["timings_s"] = {"build": t1 - t0, **info.timings_s}
-        return Result(status=info.status, summary=head, diagnosis=diagnosis)
+        t2 = time.perf_counter()
     # Within a nonzero gap (or at a limit) HiGHS may leave starts and the peak above what the schedule
     # implies; the reported costs are those of the schedule, so they can be below HiGHS's objective.
     tighten_solution(m)
@@ -58,4 +75,4 @@ def solve(instance: Instance | str | Path, options: SolveOptions | None = None, 
     t3 = time.perf_counter()
     head.update(body)
     head["timings_s"] = {"build": t1 - t0, **info.timings_s, "extract": t3 - t2}
-    return Result(status=info.status, summary=head, steps=steps)
+    return Result(status=status, summary=head, steps=steps, diagnosis=diagnosis)

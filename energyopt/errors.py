@@ -93,6 +93,12 @@ class SolverError(EnergyoptError):
     meaning = "solver error: HiGHS failed (its status is in summary.json's `solver.highs_status`)"
 
 
+class NoticesSoftened(EnergyoptError):
+    exit_code = 19
+    scope = "replan, simulate"
+    meaning = "notices softened: no plan meets every notice; the plan written exceeds caps at a penalty (`notice_overruns`)"
+
+
 class OutOfMemory(EnergyoptError):
     exit_code = 18
     meaning = "out of memory: HiGHS hit its memory limit; the best schedule found, if any, is written"

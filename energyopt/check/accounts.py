@@ -7,7 +7,8 @@ import pandas as pd
 from .base import Ctx, is_number
 from .physics import import_cap, job_running, notice_windows, runs
 
-COST_TERMS = ("energy", "carbon", "demand_charge", "fuel", "startup", "inference_shed", "unfinished_work")
+COST_TERMS = ("energy", "carbon", "demand_charge", "notice_overrun", "fuel", "startup", "inference_shed",
+              "unfinished_work")
 WORK_EPS = 1e-6  # MWh: a step "does work" above this (for finish times)
 
 
@@ -66,6 +67,7 @@ def _costs(ctx: Ctx) -> tuple[dict[str, float], dict[str, float]]:
                                     - ctx.col(f"inference.{s.id}.served_mw")).sum() for s in inst.inference]),
         "unfinished_work": np.array([j.unfinished_penalty_usd_per_mwh * max(0.0, j.work_mwh - work_done(ctx, j))
                                      for j in inst.training_jobs]),
+        "notice_overrun": overrun_penalty(ctx) * dt * overrun_mw(ctx),
     }
     scales = {k: float(np.sum(np.abs(v))) for k, v in parts.items()}
     # A difference (demand - served, required - done) is as exact as the figures it is taken from.
@@ -74,6 +76,30 @@ def _costs(ctx: Ctx) -> tuple[dict[str, float], dict[str, float]]:
     scales["unfinished_work"] = float(sum(j.unfinished_penalty_usd_per_mwh * max(
         j.work_mwh, np.abs(ctx.col(f"job.{j.id}.work_mwh")).sum()) for j in inst.training_jobs))
     return {k: float(np.sum(v)) for k, v in parts.items()}, scales
+
+
+def softened(ctx: Ctx) -> bool:
+    """A plan whose notices were softened: its import may exceed their caps, at the documented penalty."""
+    return ctx.summary.get("status") == "notices_softened"
+
+
+def overrun_mw(ctx: Ctx) -> np.ndarray:
+    """Per step after the fixed past, the import above the notices' caps (0 unless the notices were softened)."""
+    if not softened(ctx):
+        return np.zeros(ctx.n)
+    over = np.maximum(ctx.col("grid_import_mw") - import_cap(ctx), 0.0)
+    over[:ctx.fixed_steps] = 0.0
+    return over
+
+
+def overrun_penalty(ctx: Ctx) -> float:
+    """$/MWh over a softened cap, as docs/model.md states it: $100,000, or 10x the instance's highest energy price,
+    inference shed penalty or unfinished-work penalty where that is more."""
+    inst = ctx.inst
+    top = max([float(inst.grid.price_usd_per_mwh.values.max(initial=0.0)),
+               *(s.shed_penalty_usd_per_mwh for s in inst.inference),
+               *(j.unfinished_penalty_usd_per_mwh for j in inst.training_jobs)])
+    return max(100_000.0, 10.0 * top)
 
 
 def co2_grid_kg(ctx: Ctx) -> float:
@@ -208,6 +234,10 @@ def _curtailment(ctx: Ctx, imp: np.ndarray) -> None:
         ctx.add("summary.curtailment", None, f"summary lists {listed}, the instance "
                 f"{len(ctx.inst.notices)}", 0.0)
         return
+    over = ctx.summary.get("notice_overruns")
+    listed = sum(o.get("over_mwh", 0.0) for o in over if isinstance(o, dict)) if isinstance(over, list) else None
+    ctx.eq("summary.notice_overruns", listed, float(overrun_mw(ctx).sum() * ctx.dt),
+           "energy above the notices' caps (MWh)", float(imp.sum() * ctx.dt))
     cap = import_cap(ctx)
     for k, (notice, w, item) in enumerate(zip(ctx.inst.notices, notice_windows(ctx), reported)):
         if not isinstance(item, dict) or item.get("id") != notice.id:
@@ -226,6 +256,6 @@ def _curtailment(ctx: Ctx, imp: np.ndarray) -> None:
         _fig(ctx, "summary.curtailment", f"curtailment/{k}/over_cap_mwh", float(sum(
             max(imp[t] - allowance(ctx, notice, t), 0.0) for t in w) * ctx.dt))
         free = [t for t in w if t >= ctx.fixed_steps]  # a re-plan's fixed steps could no longer act on it
-        if is_number(peak) and free and float(imp[free].max()) > cap[free].max() + ctx.allow(peak):
+        if is_number(peak) and free and not softened(ctx) and float(imp[free].max()) > cap[free].max() + ctx.allow(peak):
             ctx.add("grid.import_cap", None, f"notice {notice.id}: reported max import {peak:.9g} MW exceeds "
                     f"its cap {cap[w].max():.9g}", peak - cap[w].max())

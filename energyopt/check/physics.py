@@ -80,6 +80,10 @@ def _grid(ctx: Ctx) -> None:
     imp = ctx.col("grid_import_mw")
     ctx.leq("grid.import_nonnegative", -imp, 0.0, "-import <= 0")
     free = range(ctx.fixed_steps, ctx.n)
+    if ctx.summary.get("status") == "notices_softened":   # over the notices' caps at a penalty (accounts.py)
+        ctx.leq("grid.import_cap", imp[free.start:], np.full(len(free), ctx.inst.site.interconnection_mw),
+                "import <= interconnection (notices softened)", steps=free)
+        return
     ctx.leq("grid.import_cap", imp[free.start:], import_cap(ctx)[free.start:],
             "import <= min(interconnection, notice caps)", steps=free)
 

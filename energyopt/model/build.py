@@ -24,12 +24,14 @@ ELASTIC_PENALTY = 1.0
 
 
 def build_model(inst: Instance, elastic: bool = False, history: History | None = None,
-                budgets: tuple[PermitBudget, ...] = ()) -> pyo.ConcreteModel:
+                budgets: tuple[PermitBudget, ...] = (), soften_notices: bool = False) -> pyo.ConcreteModel:
     """The day-ahead model. ``elastic=True`` adds shortfall variables to the power balance and cooling
     capacity and minimizes them alone: it is how an infeasible instance is explained, never how one is solved.
-    ``history`` fixes the steps before "now" (re-planning); ``budgets`` are permit windows from the ledger."""
+    ``history`` fixes the steps before "now" (re-planning); ``budgets`` are permit windows from the ledger;
+    ``soften_notices`` lets import exceed the notices' caps at a large penalty (grid.py)."""
     m = pyo.ConcreteModel(name=inst.name)
-    populate(m, inst, BuildContext(elastic=elastic, budgets=tuple(budgets)), history=history)
+    populate(m, inst, BuildContext(elastic=elastic, budgets=tuple(budgets), soften_notices=soften_notices),
+             history=history)
     if elastic:
         m.objective = pyo.Objective(expr=ELASTIC_PENALTY * sum(
             blk.elastic_mwh for blk in [m, *m.component_blocks] if hasattr(blk, "elastic_mwh")))

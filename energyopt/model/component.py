@@ -62,7 +62,7 @@ class SummaryEntry:
 @dataclass(frozen=True)
 class BuildContext:
     """What the whole build passes to every component's ``build``: the elastic mode (explaining infeasibility),
-    ledger budgets, sizing (``energyopt plan``: component name -> its sizing object, see ``Candidate``), whether
+    ledger budgets, notice caps softened (``soften_notices``), sizing (``energyopt plan``: component name -> its sizing object, see ``Candidate``), whether
     training on/off is relaxed (planning), and extra blocks that draw IT power (the headroom's added load)."""
 
     elastic: bool = False
@@ -70,6 +70,8 @@ class BuildContext:
     sizing: dict[str, Any] = field(default_factory=dict)
     relax_jobs: bool = False
     extra_it: tuple = ()
+    #: notice caps become soft at a large penalty (a re-plan or simulated day that cannot meet a notice)
+    soften_notices: bool = False
     built: tuple = ()   #: (component, block) of every component built so far (what a stage sums)
 
     def sized(self, name: str):

@@ -56,6 +56,20 @@ def import_ramps(inst: Instance) -> ramps.RampLimits:
                             g.initial_import_mw)
 
 
+#: The least penalty on energy imported above a notice's cap in a plan whose notices were softened.
+NOTICE_OVERRUN_FLOOR_USD_PER_MWH = 100_000.0
+
+
+def notice_overrun_usd_per_mwh(inst: Instance) -> float:
+    """The penalty on each MWh over a softened notice's cap: $100,000/MWh, or 10x the instance's highest price or
+    penalty per MWh (energy price, inference shed, unfinished work) where that is more, so that a softened plan
+    exceeds a cap only where nothing else (gensets, storage, pausing or shedding) can keep it."""
+    figures = [float(np.max(inst.grid.price_usd_per_mwh.values, initial=0.0))]
+    figures += [s.shed_penalty_usd_per_mwh for s in inst.inference]
+    figures += [j.unfinished_penalty_usd_per_mwh for j in inst.training_jobs]
+    return max(NOTICE_OVERRUN_FLOOR_USD_PER_MWH, 10.0 * max(figures))
+
+
 def build(b: pyo.Block, inst: Instance, ctx=None) -> None:
     T = range(inst.time.n_steps)
     dt = inst.time.dt_hours
@@ -63,8 +77,15 @@ def build(b: pyo.Block, inst: Instance, ctx=None) -> None:
     price = inst.grid.price_usd_per_mwh.values
     ci = inst.grid.carbon_kg_per_mwh.values
 
-    b.Import_MW = pyo.Var(T, bounds=lambda _, t: (0.0, float(cap[t])))
+    soft = bool(ctx and ctx.soften_notices)
+    room = np.maximum(inst.site.interconnection_mw - cap, 0.0)
+    b.Import_MW = pyo.Var(T, bounds=lambda _, t: (0.0, float(cap[t] + (room[t] if soft else 0.0))))
     b.supply_mw = pyo.Expression(T, rule=lambda _, t: b.Import_MW[t])
+    over_cost = 0.0
+    if soft:   # the notices' caps may be exceeded, at a penalty far above every other cost of the instance
+        b.Over_Cap_MW = pyo.Var(T, bounds=lambda _, t: (0.0, float(room[t])))
+        b.notice_cap_soft = pyo.Constraint(T, rule=lambda _, t: b.Import_MW[t] <= float(cap[t]) + b.Over_Cap_MW[t])
+        over_cost = notice_overrun_usd_per_mwh(inst) * dt * sum(b.Over_Cap_MW[t] for t in T)
     lim = import_ramps(inst)
     if lim.any:
         ramps.add(b, lambda t: b.Import_MW[t], lim, len(T), inst.time.step_minutes, bool(ctx and ctx.elastic))
@@ -78,10 +99,11 @@ def build(b: pyo.Block, inst: Instance, ctx=None) -> None:
     else:
         demand = 0.0
     carbon_usd_per_kg = inst.grid.carbon_price_usd_per_t / 1000.0
-    b.cost_usd = pyo.Expression(["energy", "carbon", "demand_charge"], rule=lambda _, k: {
+    b.cost_usd = pyo.Expression(["energy", "carbon", "demand_charge", "notice_overrun"], rule=lambda _, k: {
         "energy": sum(float(price[t]) * dt * b.Import_MW[t] for t in T),
         "carbon": carbon_usd_per_kg * b.co2_kg,
         "demand_charge": demand,
+        "notice_overrun": over_cost,
     }[k])
 
 
@@ -100,6 +122,9 @@ def fix(b: pyo.Block, inst: Instance, history: History) -> None:
     """Steps before "now": import is what balanced the site then; no cap binds it (it can no longer change)."""
     for t in history.fixed_steps():
         b.Import_MW[t].setub(None)
+        if hasattr(b, "Over_Cap_MW"):   # the past is not over any cap: it could no longer act
+            b.notice_cap_soft[t].deactivate()
+            b.Over_Cap_MW[t].fix(0.0)
     if hasattr(b, "Peak_MW") and history.n_fixed:
         b.Peak_MW.setub(None)
     ramps.release_past(b, history.n_fixed)
@@ -134,15 +159,31 @@ def summary(inst: Instance, m, b: pyo.Block, steps, budgets=()) -> dict:
                             "end": n.end.isoformat(), "cap_mw": n.import_cap_mw,
                             "max_import_mw": float(imp[w].max()) if w else None,
                             "over_cap_mwh": float(over.sum() * dt)})
+    overruns = []
+    if b is not None and hasattr(b, "Over_Cap_MW"):
+        cap = import_cap_mw(inst)
+        for t in range(inst.time.n_steps):
+            over = float(pyo.value(b.Over_Cap_MW[t]))
+            if over > 1e-6:
+                t0 = inst.time.index[t]
+                ids = [n.id for n in inst.notices if inst.time.overlap_fraction(n.start, n.end)[t] > 0]
+                overruns.append({"start": t0.isoformat(), "over_mw": over, "over_mwh": over * dt,
+                                 "cap_mw": float(cap[t]), "import_mw": float(imp[t]), "notices": ids})
     return {"grid_import_mwh": float(imp.sum() * dt), "peak_import_mw": float(imp.max()),
-            "curtailment": curtailment}
+            "curtailment": curtailment, "notice_overruns": overruns}
 
 
 def text(s: dict) -> list[str]:
     lines = [f"  grid import        {s['grid_import_mwh']:,.2f} MWh, peak {s['peak_import_mw']:.2f} MW"]
     for n in s["curtailment"]:
-        lines.append(f"  notice {n['id']:<11} cap {n['cap_mw']:.2f} MW, highest import {n['max_import_mw']:.2f} MW "
-                     f"({n['start'][11:16]}-{n['end'][11:16]})")
+        top = "no step in the horizon" if n["max_import_mw"] is None else f"highest import {n['max_import_mw']:.2f} MW"
+        over = f", {n['over_cap_mwh']:.3f} MWh over its cap" if n.get("over_cap_mwh", 0.0) > 1e-6 else ""
+        lines.append(f"  notice {n['id']:<11} cap {n['cap_mw']:.2f} MW, {top} ({n['start'][11:16]}-{n['end'][11:16]})"
+                     f"{over}")
+    over = s.get("notice_overruns") or []
+    if over:
+        lines.append(f"  NOTICES SOFTENED: {sum(o['over_mwh'] for o in over):.3f} MWh above the caps in {len(over)} "
+                     f"step(s), up to {max(o['over_mw'] for o in over):.3f} MW, from {over[0]['start']}")
     return lines
 
 
@@ -153,7 +194,9 @@ COMPONENT = Component(
     build=build, fix=fix, tighten=tighten, max_supply_mw=import_cap_mw, explain=explain,
     cost_terms=(("energy", "price x import x step hours"),
                 ("carbon", "carbon price x CO2 (grid and generators)"),
-                ("demand_charge", "rate x 1,000 x the horizon's highest import (MW)")),
+                ("demand_charge", "rate x 1,000 x the horizon's highest import (MW)"),
+                ("notice_overrun", "only in a plan whose notices were softened (status notices_softened): penalty "
+                                   "x MWh imported above the notices' caps")),
     columns=(
         Column("price_usd_per_mwh", "$/MWh", "energy price of the step (the instance's series)"),
         Column("carbon_kg_per_mwh", "kg CO2/MWh", "grid carbon intensity of the step (the instance's series)"),
@@ -175,6 +218,14 @@ COMPONENT = Component(
         SummaryEntry("curtailment[].max_import_mw", "MW", "highest import in a step its window touches (null if none); "
                      "in a step the window covers in part this may exceed the cap (the step is capped by energy)",
                      "number or null"),
+        SummaryEntry("notice_overruns", "", "steps whose import exceeds the notices' caps, in a plan whose notices were "
+                     "softened (status notices_softened; empty otherwise)", "list"),
+        SummaryEntry("notice_overruns[].start", "", "the step's start", "time"),
+        SummaryEntry("notice_overruns[].over_mw", "MW", "average import above the cap in the step"),
+        SummaryEntry("notice_overruns[].over_mwh", "MWh", "energy above the cap in the step"),
+        SummaryEntry("notice_overruns[].cap_mw", "MW", "the cap (the step's average, notices in force)"),
+        SummaryEntry("notice_overruns[].import_mw", "MW", "the import planned"),
+        SummaryEntry("notice_overruns[].notices", "", "ids of the notices whose window touches the step", "list"),
         SummaryEntry("curtailment[].over_cap_mwh", "MWh", "energy imported above what the notice allows (its cap for the "
                      "covered part of each step, the interconnection for the rest): 0 when it is met; a re-plan's fixed "
                      "past or a plan with softened notices can exceed it"),

@@ -57,7 +57,7 @@ def load_previous(folder: str | Path) -> PreviousPlan:
         raise ReplanError(f"{s_path}: not readable JSON ({exc})") from None
     if not isinstance(summary, dict) or not {"format_version", "status", "horizon"} <= set(summary):
         raise ReplanError(f"{s_path} is not an energyopt summary")
-    if summary["status"] not in ("optimal", "time_limit_feasible"):
+    if summary["status"] not in ("optimal", "time_limit_feasible", "notices_softened"):
         raise ReplanError(f"previous plan {folder} has status {summary['status']!r}: it holds no schedule")
     try:
         steps = pd.read_csv(c_path)
@@ -202,10 +202,14 @@ def _apply_actuals(inst: Instance, actuals: pd.DataFrame, name: str, n_fixed: in
 
 def replan(previous_dir: str | Path, now, *, instance: str | Path | None = None, response_minutes: float = 0.0,
            actuals: pd.DataFrame | None = None, actuals_name: str = "actuals", add_notices: list[dict] = (),
-           cancel_notices: list[str] = (), options=None, ledger=None, notice_category: str | None = None):
+           cancel_notices: list[str] = (), options=None, ledger=None, notice_category: str | None = None,
+           soften_notices: bool = True):
     """Re-optimize a plan from ``now``; returns ``(Result, diff)`` where ``diff`` is :func:`plan_diff`'s dict
     (None when the re-plan has no schedule). ``ledger`` (a :class:`~energyopt.ledger.Ledger`) bounds the
-    generators by what their permit windows have left, leaving out entries of the plans this one replaces."""
+    generators by what their permit windows have left, leaving out entries of the plans this one replaces.
+    A re-plan that no schedule can solve as posed (a notice that cannot be met) is solved again with the notices'
+    caps softened at a large penalty (``soften_notices``, on by default): its status is ``notices_softened`` and
+    its summary says by how much and when each cap is exceeded (``notice_overruns``) and why (``diagnosis``)."""
     from ..api import solve
     from .diff import plan_diff
 
@@ -225,7 +229,7 @@ def replan(previous_dir: str | Path, now, *, instance: str | Path | None = None,
         from ..ledger.budgets import plan_budgets
         budgets = plan_budgets(ledger, inst, *([notice_category] if notice_category else []),
                                exclude_plan_ids=tuple(supersedes))
-    result = solve(inst, options, history=history, budgets=budgets)
+    result = solve(inst, options, history=history, budgets=budgets, soften_notices=soften_notices)
     fixed_until = inst.time.start + pd.Timedelta(minutes=inst.time.step_minutes * history.n_fixed)
     result.summary["replan"] = {
         "now": now.isoformat(), "response_minutes": response_minutes, "fixed_steps": history.n_fixed,

@@ -25,10 +25,14 @@ operator runs the site:
 2. **Re-plan.** Each notice issued after that (in time order) starts a re-plan at the moment it is issued
    (`replan`): the steps that start before *issue time + `response_minutes`* stay as planned, the rest is
    optimized again with the notice in force. A notice whose lead time is shorter than the response time
-   can then be missed in its first steps; the report says by how much.
+   can then be missed in its first steps; the report says by how much. A day plan or re-plan that no schedule
+   can solve with every notice kept is solved again with the notices softened (docs/replan.md, status
+   `notices_softened`): the site does all it can and the overrun is counted as a missed notice, instead of
+   the previous plan standing whole (`days.csv`'s `replans_softened` counts them).
 3. **Execute and settle.** The last plan of the day is what runs. Its grid energy is settled at the
    real-time price (`price_actual_column`): realized cost = the plan's objective - its energy cost at the
-   forecast + its energy at the real-time price.
+   forecast + its energy at the real-time price (the softened notices' penalty is part of the objective: it
+   stands for what missing a notice costs).
 4. **Record.** The executed plan is recorded in the simulation's own ledger (`ledger record`, generator
    hours inside a notice counted as `notice_category`), so the next day is planned on what is left.
 5. **Compare.** The same day runs under the naive policy (`energyopt/ops/naive.py`: every job at full
@@ -42,7 +46,9 @@ be checked (`energyopt check`), re-planned or solved again.
 **Simplifications, stated.** Each day starts with generators off and storage at its initial level;
 training jobs recur daily (the template's release and deadline move with the day), so work left at a
 day's deadline is reported as unfinished rather than carried over; the naive policy's missed notices carry
-no cost (compare the missed-notice figures beside the costs).
+no cost (compare the missed-notice figures beside the costs). A notice is met when in every step it touches
+the import is within what it allows there: its cap for the part of the step its window covers, the
+interconnection for the rest. The naive operator acts on a notice only from the moment it is issued.
 
 ## Output
 

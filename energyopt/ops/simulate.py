@@ -185,9 +185,9 @@ def _simulate_day(cfg, tpl: Template, season: pd.DataFrame, notices: list[dict],
     inst_path = write_day(folder / "instance", tpl, d, overrides, known, cfg.name)
     inst = load_instance(inst_path)
     t0 = time.perf_counter()
-    result = solve(inst, opts, budgets=plan_budgets(ledger, inst, cfg.notice_category))
+    result = solve(inst, opts, budgets=plan_budgets(ledger, inst, cfg.notice_category), soften_notices=True)
     solve_s = time.perf_counter() - t0
-    plans, final, status, replans_failed = [], None, result.status.value, 0
+    plans, final, status, replans_failed, softened = [], None, result.status.value, 0, 0
     if result.status.has_schedule:
         final = folder / "plan-0"
         result.write(final)
@@ -204,7 +204,7 @@ def _simulate_day(cfg, tpl: Template, season: pd.DataFrame, notices: list[dict],
         r, diff = replan(final, now, response_minutes=response, add_notices=[notice_iso(n)], options=opts,
                          ledger=ledger, notice_category=cfg.notice_category)
         solve_s += time.perf_counter() - t0
-        if r.steps is None:   # nothing better can be done: the previous plan stands and the notice is missed
+        if r.steps is None:   # no schedule even with the notices softened: the previous plan stands
             replans_failed += 1
             continue
         from .diff import diff_text
@@ -212,10 +212,12 @@ def _simulate_day(cfg, tpl: Template, season: pd.DataFrame, notices: list[dict],
         r.extra_files = {"diff.txt": diff_text(diff), "diff.json": json.dumps(diff, indent=2, default=str) + "\n"}
         r.write(final)
         plans.append(final)
+        softened += r.status.value == "notices_softened"
     all_notices = [notice_iso(n) for n in mine]
     full = load_instance(inst_path, patch=lambda raw: raw.__setitem__("notices", all_notices)) if later else inst
     naive = naive_schedule(full, actual)
     row = {"date": d.isoformat(), "status": status, "plans": len(plans), "replans_failed": replans_failed,
+           "replans_softened": softened,
            "notices": len(mine), "solve_seconds": solve_s}
     if final is not None:
         summ = json.loads((final / "summary.json").read_text())
@@ -292,7 +294,7 @@ def _totals(cfg, rows: pd.DataFrame, days: list[DayRecord], windows: pd.DataFram
                       "co2_t": total("co2_t"), "nox_kg": total("nox_kg"),
                       "notices": len(by_notice), "notices_met": len(by_notice) - len(missed), "notices_missed": missed,
                       "replans": int(total("plans") - (rows["plans"] > 0).sum()) if "plans" in rows else 0,
-                      "days_without_plan": int((rows["status"].isin(["optimal", "time_limit_feasible"]) == False).sum())},  # noqa: E712
+                      "days_without_plan": int((rows["status"].isin(["optimal", "time_limit_feasible", "notices_softened"]) == False).sum())},  # noqa: E712
         "naive": {"realized_cost_usd": total("naive_cost_usd"), "inference_shed_mwh": total("naive_inference_shed_mwh"),
                   "unfinished_mwh": total("naive_unfinished_mwh"), "notices_missed": sum(1 for v in naive_by_notice.values() if v > EPS)},
         "savings_usd": total("naive_cost_usd") - total("realized_cost_usd"),

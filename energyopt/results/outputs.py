@@ -23,7 +23,8 @@ SOLVE = (
     SummaryEntry("instance", "", "the instance's name", "text"),
     SummaryEntry("instance_file", "", "the instance file solved (relative to the result folder once written)",
                  "text or null"),
-    SummaryEntry("status", "", "optimal, time_limit_feasible, time_limit_no_solution, infeasible, unbounded, error",
+    SummaryEntry("status", "", "optimal, time_limit_feasible, notices_softened (a re-plan or simulated day whose notices "
+                 "could not all be met: see notice_overruns), time_limit_no_solution, infeasible, unbounded, error",
                  "text"),
     SummaryEntry("termination", "", "why HiGHS stopped: optimal, infeasible, time_limit, memory_limit, interrupt, "
                  "solution_limit, objective_bound, ... (energyopt.solver.status.TerminationCondition)", "text"),
@@ -47,7 +48,8 @@ SOLVE = (
     SummaryEntry("solver.options.time_limit_s", "s", "time limit", "number or null"),
     SummaryEntry("solver.options.mip_rel_gap", "", "relative gap asked for"),
     SummaryEntry("solver.options.threads", "", "HiGHS threads", "integer or null"),
-    SummaryEntry("diagnosis", "", "without a schedule: why (what cannot be met, when, by how much)", "list of text"),
+    SummaryEntry("diagnosis", "", "without a schedule, or with status notices_softened: why (what cannot be met, when, by how "
+                 "much)", "list of text"),
     SummaryEntry("timings_s", "", "seconds of each phase: build, compile, hand_off, highs, load, extract", "object"),
     SummaryEntry("timings_s.{phase}", "s", "one phase's seconds"),
 )

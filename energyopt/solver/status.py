@@ -15,12 +15,14 @@ class SolveStatus(str, Enum):
     TIME_LIMIT_FEASIBLE = "time_limit_feasible"      # stopped by a limit with a schedule (best found)
     TIME_LIMIT_NO_SOLUTION = "time_limit_no_solution"  # stopped by a limit before any schedule was found
     INFEASIBLE = "infeasible"
+    #: infeasible as posed; the schedule written exceeds notice caps at a penalty (a re-plan or simulated day)
+    NOTICES_SOFTENED = "notices_softened"
     UNBOUNDED = "unbounded"
     ERROR = "error"
 
     @property
     def has_schedule(self) -> bool:
-        return self in (SolveStatus.OPTIMAL, SolveStatus.TIME_LIMIT_FEASIBLE)
+        return self in (SolveStatus.OPTIMAL, SolveStatus.TIME_LIMIT_FEASIBLE, SolveStatus.NOTICES_SOFTENED)
 
 
 class TerminationCondition(str, Enum):
@@ -98,6 +100,7 @@ def from_highs(model_status: "highspy.HighsModelStatus", has_primal_solution: bo
 
 _BY_STATUS = {SolveStatus.OPTIMAL: E.Success, SolveStatus.TIME_LIMIT_FEASIBLE: E.TimeLimitFeasible,
               SolveStatus.TIME_LIMIT_NO_SOLUTION: E.TimeLimitNoSolution, SolveStatus.INFEASIBLE: E.Infeasible,
+              SolveStatus.NOTICES_SOFTENED: E.NoticesSoftened,
               SolveStatus.UNBOUNDED: E.Unbounded, SolveStatus.ERROR: E.SolverError}
 _BY_TERMINATION = {T.MEMORY_LIMIT: E.OutOfMemory, T.INTERRUPT: E.Interrupted}
 
