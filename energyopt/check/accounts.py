@@ -5,7 +5,8 @@ import numpy as np
 import pandas as pd
 
 from .base import Ctx, is_number
-from .physics import import_cap, job_running, notice_windows, runs
+from .physics import import_cap, notice_windows, runs
+from .training import job_running, work_done
 
 COST_TERMS = ("energy", "carbon", "demand_charge", "notice_overrun", "fuel", "startup", "inference_shed",
               "unfinished_work")
@@ -108,12 +109,6 @@ def co2_grid_kg(ctx: Ctx) -> float:
 
 def co2_gen_kg(ctx: Ctx) -> np.ndarray:
     return np.array([g.co2_kg_per_gal * ctx.col(f"generator.{g.id}.fuel_gal").sum() for g in ctx.inst.generators])
-
-
-def work_done(ctx: Ctx, job) -> float:
-    """Work of every step, less the restart loss at each start after the first (pausable jobs)."""
-    restarts = max(0, len(runs(job_running(ctx, job))) - 1) if job.can_pause else 0
-    return float(ctx.col(f"job.{job.id}.work_mwh").sum() - job.restart_loss_hours * job.power_mw * restarts)
 
 
 def _horizon(ctx: Ctx) -> None:

@@ -1,4 +1,7 @@
-"""The model's constraints, re-derived from the instance and checked step by step on ``steps.csv``."""
+"""The model's constraints, re-derived from the instance and checked step by step on ``steps.csv``.
+
+The checks of training jobs and the battery are their own modules (``check/training.py``, ``check/battery.py``);
+:func:`storage_checks` is the level recursion both storages share (the battery and the chilled-water tank)."""
 from __future__ import annotations
 
 import math
@@ -35,16 +38,6 @@ def notice_windows(ctx: Ctx) -> list[list[int]]:
     return [ctx.inst.time.steps_overlapping(nt.start, nt.end) for nt in ctx.inst.notices]
 
 
-def job_window(ctx: Ctx, job) -> np.ndarray:
-    """Steps lying wholly inside ``[release, deadline)``, as a boolean mask."""
-    time = ctx.inst.time
-    release = pd.Timestamp(job.release) if job.release is not None else time.start
-    deadline = pd.Timestamp(job.deadline) if job.deadline is not None else time.end
-    starts = time.index
-    ends = starts + pd.Timedelta(minutes=time.step_minutes)
-    return np.asarray((starts >= release) & (ends <= deadline), dtype=bool)
-
-
 def runs(on: np.ndarray) -> list[tuple[int, int]]:
     """``(first, last + 1)`` of each stretch of consecutive true values."""
     padded = np.concatenate([[False], on.astype(bool), [False]]).astype(int)
@@ -53,7 +46,7 @@ def runs(on: np.ndarray) -> list[tuple[int, int]]:
 
 
 def check_physics(ctx: Ctx) -> None:
-    for check in (_inputs_echo, _grid, _balance, _generators, _training, _inference, _cooling, _battery):
+    for check in (_inputs_echo, _grid, _balance, _generators, _inference, _cooling):
         check(ctx)
     for p in ctx.plugins:
         p.check(ctx)
@@ -165,38 +158,6 @@ def _generators(ctx: Ctx) -> None:
                      f"{name}: fuel_gal vs dt * (no-load + slope * output)")
 
 
-def throughput(job, frac: np.ndarray) -> np.ndarray:
-    """Share of full speed at a power fraction (the loader makes the curve cover every allowed cap)."""
-    return interp(job.throughput_curve, frac)
-
-
-def job_running(ctx: Ctx, job) -> np.ndarray:
-    return ctx.col(f"job.{job.id}.power_mw") > ctx.allow(job.power_mw)
-
-
-def _training(ctx: Ctx) -> None:
-    for j in ctx.inst.training_jobs:
-        name, P = f"job {j.id}", j.power_mw
-        power, work = ctx.col(f"job.{j.id}.power_mw"), ctx.col(f"job.{j.id}.work_mwh")
-        window = job_window(ctx, j)
-        running = job_running(ctx, j)
-        for t in np.flatnonzero(~window & (running | (np.abs(work) > ctx.allow(P * ctx.dt)))):
-            ctx.add("job.window", int(t), f"{name} draws {power[t]:.6g} MW / does {work[t]:.6g} MWh outside "
-                    "the steps wholly inside [release, deadline)", max(abs(power[t]), abs(work[t])))
-        ctx.leq("job.max_power", power, P, f"{name}: power <= full power")
-        ctx.leq("job.power_nonnegative", -power, 0.0, f"{name}: -power <= 0")
-        r = np.flatnonzero(running)
-        ctx.leq("job.min_power", np.full(len(r), j.min_power_fraction * P), power[r],
-                f"{name}: min fraction * full power <= power while running", steps=r)
-        ctx.leq("job.work_nonnegative", -work, 0.0, f"{name}: -work <= 0")
-        bound = np.where(running, ctx.dt * P * throughput(j, np.clip(power / P, 0.0, None)), 0.0)
-        ctx.leq("job.throughput", work, bound, f"{name}: work <= dt * P * throughput(power / P)")
-        stretches = runs(running)
-        if not j.can_pause and len(stretches) > 1:
-            ctx.add("job.one_stretch", stretches[1][0], f"{name} cannot pause but runs in {len(stretches)} "
-                    "stretches", len(stretches) - 1)
-
-
 def _inference(ctx: Ctx) -> None:
     for s in ctx.inst.inference:
         name, demand = f"service {s.id}", s.demand_mw.values
@@ -208,7 +169,7 @@ def _inference(ctx: Ctx) -> None:
                      f"{name}: shed vs demand - served", demand)
 
 
-def _storage(ctx: Ctx, kind: str, stored, charge, discharge, gain, loss, lo, hi, initial, limits) -> None:
+def storage_checks(ctx: Ctx, kind: str, stored, charge, discharge, gain, loss, lo, hi, initial, limits) -> None:
     """Level recursion ``s[t+1] = s[t] + dt (gain ch - dis / loss)``, bounds, end level and rate limits."""
     prev = np.concatenate([[initial], stored[:-1]])
     ctx.eq_steps(f"{kind}.energy_balance", stored, prev + ctx.dt * (gain * charge - discharge / loss),
@@ -239,24 +200,9 @@ def _cooling(ctx: Ctx) -> None:
     if tes is not None:
         ch, dis = ctx.col("thermal_storage.charge_mw_th"), ctx.col("thermal_storage.discharge_mw_th")
         heat = heat + ch - dis
-        _storage(ctx, "thermal_storage", ctx.col("thermal_storage.stored_mwh_th"), ch, dis, 1.0, 1.0, 0.0,
+        storage_checks(ctx, "thermal_storage", ctx.col("thermal_storage.stored_mwh_th"), ch, dis, 1.0, 1.0, 0.0,
                  tes.capacity_mwh_th, tes.initial_fraction * tes.capacity_mwh_th,
                  (tes.max_charge_mw_th, tes.max_discharge_mw_th))
     ctx.eq_steps("cooling.heat_balance", chill, heat, "chill vs IT load (+ storage charge - discharge)")
     ctx.eq_steps("cooling.power", ctx.col("cooling_mw"), chill / interp(c.cop_curve, temp),
                  "cooling_mw vs chill / COP(T)")
-
-
-def _battery(ctx: Ctx) -> None:
-    bat = ctx.inst.battery
-    if bat is None:
-        return
-    eta = math.sqrt(bat.round_trip_efficiency)
-    ch, dis = ctx.col("battery.charge_mw"), ctx.col("battery.discharge_mw")
-    _storage(ctx, "battery", ctx.col("battery.stored_mwh"), ch, dis, eta, eta,
-             bat.reserve_fraction * bat.energy_mwh, bat.energy_mwh, bat.initial_fraction * bat.energy_mwh,
-             (bat.power_mw, bat.power_mw))
-    both = np.minimum(ch, dis)
-    for t in np.flatnonzero(both > ctx.allow(bat.power_mw)):
-        ctx.add("battery.charge_xor_discharge", int(t), f"battery charges {ch[t]:.6g} MW and discharges "
-                f"{dis[t]:.6g} MW in the same step", both[t])

@@ -4,9 +4,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import ClassVar
 
-from pydantic import field_validator
+from pydantic import field_validator, model_validator
 
-from .schema import ID_PATTERN, Boolean, F, Number, Curve, Section, check_curve
+from .schema import ID_PATTERN, Boolean, F, Number, OptionalNumber, Curve, Section, check_curve
 
 
 DEFAULT_THROUGHPUT_CURVE: Curve = [(0.6, 0.80), (0.7, 0.90), (0.85, 0.97), (1.0, 1.0)]
@@ -18,7 +18,11 @@ class TrainingJob(Section):
         "(slopes non-increasing), last point (1, 1)",
         "`min_power_fraction` at least the curve's first power fraction (the curve must cover every allowed cap)",
         "`deadline` after `release`, both inside the horizon, with at least one whole step between them "
-        "(work due after the horizon cannot be planned yet: extend the horizon)")
+        "(work due after the horizon cannot be planned yet: extend the horizon)",
+        "`initially_running = true` only without `release` (a job running at the horizon start was released "
+        "already)",
+        "`initial_hours_in_state` with `initially_running = false` means the job was paused that long (it ran "
+        "before: its first start is a resume); a job with `can_pause = false` cannot have been paused")
     id: str = F(pattern=ID_PATTERN, desc="name of the job")
     power_mw: Number = F(unit="MW", gt=0, le=1000, desc="power at full speed")
     work_mwh: Number = F(unit="MWh at full speed", gt=0, desc="work to do, as energy at full speed")
@@ -35,6 +39,25 @@ class TrainingJob(Section):
     restart_loss_hours: Number = F(0.0, unit="h at full speed", ge=0, le=24,
                                   desc="work lost at each resume after a pause (since the last checkpoint)",
                                   source="domain.md: restart costs lost work since the last checkpoint")
+    initially_running: Boolean = F(False, desc="the job is running when the horizon starts: its stretch from step 0 "
+                                   "is not a resume (no restart loss or cost); a job that cannot pause may not "
+                                   "start a new stretch")
+    initial_hours_in_state: OptionalNumber = F(
+        None, unit="h", ge=0, le=8784,
+        desc="how long the job has been in its state (running, or paused) at the horizon start, counted into "
+             "min_run_hours / min_pause_hours; not given: long enough for both, and a job that is not running has "
+             "not started yet")
+    min_run_hours: Number = F(0.0, unit="h", ge=0, le=168,
+                              desc="once started, it runs at least this long, unless it finishes its work sooner "
+                                   "(it then stops for good) or its window or the horizon ends",
+                              source="figures.md, Training jobs (assumed: a few checkpoint intervals)")
+    min_pause_hours: Number = F(0.0, unit="h", ge=0, le=168,
+                                desc="once paused, it stays paused at least this long",
+                                source="figures.md, Training jobs (assumed)")
+    restart_cost_usd: Number = F(0.0, unit="$", ge=0, le=1e7,
+                                 desc="cost of each resume after a pause, beside restart_loss_hours' lost work "
+                                      "(reload time, the people on call)",
+                                 source="figures.md, Training jobs")
     unfinished_penalty_usd_per_mwh: Number = F(10000.0, unit="$/MWh of work", ge=0,
                                               desc="penalty on work left undone at the deadline; the default is "
                                                    "above the ERCOT offer cap so work is never dropped for price",
@@ -52,3 +75,19 @@ class TrainingJob(Section):
         if any(s < -1e-12 for s in slopes) or any(b > a + 1e-9 for a, b in zip(slopes, slopes[1:])):
             raise ValueError("must be non-decreasing and concave (slopes non-increasing)")
         return v
+
+    @model_validator(mode="after")
+    def _initial_state(self) -> "TrainingJob":
+        if self.initially_running and self.release is not None:
+            raise ValueError("initially_running: a job running at the horizon start has been released; leave "
+                             "`release` out")
+        if not self.can_pause and not self.initially_running and self.initial_hours_in_state is not None:
+            raise ValueError("initial_hours_in_state: a job that cannot pause (can_pause = false) cannot have been "
+                             "paused at the horizon start; set initially_running = true or leave it out")
+        return self
+
+    @property
+    def started_before(self) -> bool:
+        """It ran before the horizon (running at its start, or paused with ``initial_hours_in_state``): then every
+        start inside the horizon is a resume."""
+        return self.initially_running or self.initial_hours_in_state is not None

@@ -1,4 +1,5 @@
-"""Battery / UPS: charge, discharge, efficiency losses and a reserve kept for ride-through."""
+"""Battery / UPS: charge, discharge, efficiency losses, a reserve kept for ride-through, a wear cost per MWh delivered
+and a limit on cycles per local day."""
 from __future__ import annotations
 
 import math
@@ -73,6 +74,16 @@ def build(b: pyo.Block, inst: Instance, ctx: BuildContext | None = None) -> None
                                       + dt * (eta * b.Charge_MW[t] - b.Discharge_MW[t] / eta))
     b.end_level = pyo.Constraint(expr=b.Stored_MWh[n] >= start)
     b.supply_mw = pyo.Expression(T, rule=lambda _, t: b.Discharge_MW[t] - b.Charge_MW[t])
+    bat = inst.battery if sized is None else None
+    # Energy delivered on each local day at most max_cycles_per_day full cycles of energy_mwh.
+    days = [(d, steps) for d, (_, steps) in enumerate(inst.time.local_days)] \
+        if bat is not None and bat.max_cycles_per_day is not None else []
+    b.cycles_per_day = pyo.Constraint([d for d, _ in days], rule=lambda _, d: dt * sum(
+        b.Discharge_MW[t] for t in days[d][1]) <= bat.max_cycles_per_day * bat.energy_mwh)
+    b.cycles_after_now = pyo.Constraint(pyo.Any)   # filled only when re-planning (see fix)
+    wear = bat.throughput_cost_usd_per_mwh if bat is not None else 0.0
+    b.cost_usd = pyo.Expression(["battery_wear"], rule=lambda _, k: wear * dt * sum(b.Discharge_MW[t] for t in T)
+                                if wear else 0.0)
 
 
 def fix(b: pyo.Block, inst: Instance, history: History) -> None:
@@ -84,6 +95,14 @@ def fix(b: pyo.Block, inst: Instance, history: History) -> None:
         b.Charge_MW[t].fix(float(charge[t]), skip_validation=True)
         b.Discharge_MW[t].fix(float(discharge[t]), skip_validation=True)
         b.Charging[t].fix(1 if charge[t] > 1e-9 else 0)
+    # A day begun before "now" keeps what is left of its cycles; delivered beyond them is history, not infeasible.
+    k, dt = history.n_fixed, inst.time.dt_hours
+    for d, (_, steps) in enumerate(inst.time.local_days):
+        if d in b.cycles_per_day and steps[0] < k <= steps[-1]:
+            left = inst.battery.max_cycles_per_day * inst.battery.energy_mwh - dt * float(
+                sum(discharge[t] for t in steps if t < k))
+            b.cycles_per_day[d].deactivate()
+            b.cycles_after_now[d] = dt * sum(b.Discharge_MW[t] for t in steps if t >= k) <= max(left, 0.0)
 
 
 def steps(inst: Instance, m, b: pyo.Block | None) -> dict[str, np.ndarray]:
@@ -125,6 +144,7 @@ COMPONENT = Component(
     description="battery / UPS: charge, discharge, efficiency losses and a reserve kept for ride-through",
     present=lambda inst, ctx: inst.battery is not None or (ctx is not None and ctx.sized("battery") is not None),
     build=build, fix=fix, max_supply_mw=max_supply_mw,
+    cost_terms=(("battery_wear", "throughput cost x energy the battery delivers"),),
     columns=(
         Column(CHARGE, "MW", "power drawn to charge", replan=True, chart="draw", label="battery charging"),
         Column(DISCHARGE, "MW", "power supplied by discharging", replan=True, chart="supply",
