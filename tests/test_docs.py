@@ -61,7 +61,8 @@ def models(tmp_path_factory):
     pv = SolarArray(id="PV", capacity_mw=1.0, availability=SeriesInput(value=0.2), curtailable=False)
     pv.availability._values = np.full(full.time.n_steps, 0.2)
     full.solar = [pv]
-    return [build_model(plain), build_model(full), build_model(full, elastic=True)]
+    return [build_model(plain), build_model(full), build_model(full, elastic=True),
+            build_model(full, soften_notices=True)]
 
 
 def _in_schema(path: list[str]) -> bool:
