@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 
 from .base import Ctx, is_number
+from .generators import co2_kg as generator_co2_kg, nox_kg as generator_nox_kg
 from .physics import import_cap, notice_windows, runs
 from .training import job_running, work_done
 
@@ -19,6 +20,9 @@ def check_accounts(ctx: Ctx) -> None:
         for term, (value, scale) in p.costs(ctx).items():
             costs[term] = costs.get(term, 0.0) + value
             scales[term] = scales.get(term, 0.0) + scale
+    for term in COST_TERMS:   # terms of components the instance lacks (the gensets' fuel, startup) cost nothing
+        costs.setdefault(term, 0.0)
+        scales.setdefault(term, 0.0)
     terms = (*COST_TERMS, *(t for t in costs if t not in COST_TERMS))
     reported = ctx.summary.get("cost_breakdown_usd")
     if not isinstance(reported, dict):
@@ -52,18 +56,15 @@ def check_accounts(ctx: Ctx) -> None:
 
 
 def _costs(ctx: Ctx) -> tuple[dict[str, float], dict[str, float]]:
-    """Each cost term, and the magnitude of the figures it is computed from (the scale of its rounding)."""
+    """Each cost term, and the magnitude of the figures it is computed from (the scale of its rounding). The
+    gensets' terms (fuel, startup, shutdown and their part of carbon) come from check/generators.py."""
     inst, dt = ctx.inst, ctx.dt
     imp = ctx.col("grid_import_mw")
     usd_per_kg = inst.grid.carbon_price_usd_per_t / 1000.0
     parts: dict[str, np.ndarray] = {
         "energy": inst.grid.price_usd_per_mwh.values * imp * dt,
-        "carbon": usd_per_kg * np.concatenate([[co2_grid_kg(ctx)], co2_gen_kg(ctx)]),
+        "carbon": usd_per_kg * np.array([co2_grid_kg(ctx)]),
         "demand_charge": np.array([1000.0 * inst.grid.demand_charge_usd_per_kw * (imp.max() if ctx.n else 0.0)]),
-        "fuel": np.array([g.fuel_price_usd_per_gal * ctx.col(f"generator.{g.id}.fuel_gal").sum()
-                          for g in inst.generators]),
-        "startup": np.array([g.startup_cost_usd * len(runs(ctx.col(f"generator.{g.id}.on") > 0.5))
-                             for g in inst.generators]),
         "inference_shed": np.array([s.shed_penalty_usd_per_mwh * dt * (s.demand_mw.values
                                     - ctx.col(f"inference.{s.id}.served_mw")).sum() for s in inst.inference]),
         "unfinished_work": np.array([j.unfinished_penalty_usd_per_mwh * max(0.0, j.work_mwh - work_done(ctx, j))
@@ -108,7 +109,7 @@ def co2_grid_kg(ctx: Ctx) -> float:
 
 
 def co2_gen_kg(ctx: Ctx) -> np.ndarray:
-    return np.array([g.co2_kg_per_gal * ctx.col(f"generator.{g.id}.fuel_gal").sum() for g in ctx.inst.generators])
+    return generator_co2_kg(ctx) if ctx.inst.generators else np.zeros(0)
 
 
 def _horizon(ctx: Ctx) -> None:
@@ -163,17 +164,8 @@ def _figures(ctx: Ctx) -> None:
     _fig(ctx, "summary.co2", "co2_t_by_source/generators", gen_kg.sum() / 1000.0)
     _fig(ctx, "summary.grid", "grid_import_mwh", imp.sum() * dt, np.abs(imp).sum() * dt)
     _fig(ctx, "summary.grid", "peak_import_mw", imp.max())
-    nox_total = 0.0
-    for g in inst.generators:
-        on, out = ctx.col(f"generator.{g.id}.on") > 0.5, ctx.col(f"generator.{g.id}.output_mw")
-        fuel, nox = ctx.col(f"generator.{g.id}.fuel_gal"), g.nox_kg_per_mwh * dt * out.sum()
-        nox_total += nox
-        base = f"generator_run_hours/{g.id}"
-        for key, want in (("hours", on.sum() * dt), ("limit_hours", g.run_hours_left),
-                          ("starts", len(runs(on))), ("output_mwh", out.sum() * dt),
-                          ("fuel_gal", fuel.sum()), ("nox_kg", nox)):
-            _fig(ctx, "summary.generators", f"{base}/{key}", float(want))
-    _fig(ctx, "summary.nox", "nox_kg", nox_total)
+    # Each unit's figures are checked by check/generators.py; the site's NOx total here.
+    _fig(ctx, "summary.nox", "nox_kg", float(generator_nox_kg(ctx).sum()) if inst.generators else 0.0)
     ends = inst.time.index + pd.Timedelta(minutes=inst.time.step_minutes)
     for j in inst.training_jobs:
         base, done = f"jobs/{j.id}", work_done(ctx, j)

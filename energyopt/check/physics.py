@@ -1,10 +1,9 @@
 """The model's constraints, re-derived from the instance and checked step by step on ``steps.csv``.
 
-The checks of training jobs and the battery are their own modules (``check/training.py``, ``check/battery.py``);
+The checks of generators, training jobs, the battery and ramps are their own modules (``check/generators.py``,
+``check/training.py``, ``check/battery.py``, ``check/ramps.py``);
 :func:`storage_checks` is the level recursion both storages share (the battery and the chilled-water tank)."""
 from __future__ import annotations
-
-import math
 
 import numpy as np
 import pandas as pd
@@ -46,7 +45,7 @@ def runs(on: np.ndarray) -> list[tuple[int, int]]:
 
 
 def check_physics(ctx: Ctx) -> None:
-    for check in (_inputs_echo, _grid, _balance, _generators, _inference, _cooling):
+    for check in (_inputs_echo, _grid, _balance, _inference, _cooling):
         check(ctx)
     for p in ctx.plugins:
         p.check(ctx)
@@ -101,61 +100,6 @@ def _balance(ctx: Ctx) -> None:
                  "facility_load_mw vs IT + overhead + cooling")
 
 
-def _generators(ctx: Ctx) -> None:
-    dt, n = ctx.dt, ctx.n
-    windows = notice_windows(ctx)
-    in_notice = np.zeros(n, dtype=bool)
-    for w in windows:
-        in_notice[w] = True
-    for g in ctx.inst.generators:
-        name = f"generator {g.id}"
-        on_raw, out = ctx.col(f"generator.{g.id}.on"), ctx.col(f"generator.{g.id}.output_mw")
-        for t in np.flatnonzero(~((np.abs(on_raw) <= ctx.tol) | (np.abs(on_raw - 1) <= ctx.tol))):
-            ctx.add("generator.on_binary", int(t), f"{name}: on = {on_raw[t]:.9g} is not 0 or 1",
-                    min(abs(on_raw[t]), abs(on_raw[t] - 1)))
-        on = (on_raw > 0.5).astype(float)
-        ctx.leq("generator.max_output", out, g.capacity_mw * on, f"{name}: output <= capacity * on")
-        ctx.leq("generator.min_output", np.maximum(g.min_load_fraction * g.capacity_mw * on, 0.0), out,
-                f"{name}: min load * capacity * on <= output")
-        if g.dispatch == "notice_only":
-            for t in [t for t in np.flatnonzero((on > 0) & ~in_notice) if t >= ctx.fixed_steps]:
-                ctx.add("generator.notice_only", int(t), f"{name} is on outside every notice window "
-                        "(dispatch = notice_only)", 1.0)
-        up = math.ceil(g.min_up_hours / dt - 1e-9)
-        down = math.ceil(g.min_down_hours / dt - 1e-9)
-        stretches = runs(on > 0)
-        for a, b in stretches:  # units start the horizon off: every stretch begins with a start
-            # A re-plan's fixed steps are what happened: a unit that stopped there (a trip) is history.
-            if b - a < min(up, n - a) and b > ctx.fixed_steps:
-                ctx.add("generator.min_up", a, f"{name} started here runs {b - a} step(s); min up is "
-                        f"{up} step(s) ({g.min_up_hours:g} h)", min(up, n - a) - (b - a))
-        for (_, b), (a2, _) in zip(stretches, stretches[1:]):
-            if a2 - b < down and a2 > ctx.fixed_steps:
-                ctx.add("generator.min_down", b, f"{name} stopped here restarts after {a2 - b} step(s); "
-                        f"min down is {down} step(s) ({g.min_down_hours:g} h)", down - (a2 - b))
-        hours = float(on.sum() * dt)
-        if hours > g.run_hours_left + ctx.allow(hours):
-            ctx.add("generator.run_hours", None, f"{name} runs {hours:g} h; {g.run_hours_left:g} h are left",
-                    hours - g.run_hours_left)
-        if g.max_hours_per_day is not None:
-            for day, steps in ctx.inst.time.local_days:
-                h = float(on[steps].sum() * dt)
-                if h > g.max_hours_per_day + ctx.allow(h):
-                    ctx.add("generator.day_hours", steps[0], f"{name} runs {h:g} h on {day}; the permit "
-                            f"allows {g.max_hours_per_day:g} h a day", h - g.max_hours_per_day)
-        if g.max_hours_per_event is not None:
-            for notice, w in zip(ctx.inst.notices, windows):
-                h = float(on[w].sum() * dt)
-                if h > g.max_hours_per_event + ctx.allow(h):
-                    ctx.add("generator.event_hours", w[0], f"{name} runs {h:g} h in notice {notice.id}; the "
-                            f"permit allows {g.max_hours_per_event:g} h an event", h - g.max_hours_per_event)
-        nox = float(g.nox_kg_per_mwh * dt * out.sum())
-        if g.nox_cap_kg is not None and nox > g.nox_cap_kg + ctx.allow(nox):
-            ctx.add("generator.nox_cap", None, f"{name} emits {nox:.6g} kg NOx; the permit allows "
-                    f"{g.nox_cap_kg:g} kg", nox - g.nox_cap_kg)
-        fuel = dt * (g.fuel_noload_gal_per_h_per_mw * g.capacity_mw * on + g.fuel_slope_gal_per_mwh * out)
-        ctx.eq_steps("generator.fuel", ctx.col(f"generator.{g.id}.fuel_gal"), fuel,
-                     f"{name}: fuel_gal vs dt * (no-load + slope * output)")
 
 
 def _inference(ctx: Ctx) -> None:

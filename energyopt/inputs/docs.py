@@ -74,7 +74,8 @@ A field of type *series* takes a number (the same value in every step) or a file
   `notice_only` generators may run in exactly the steps some notice caps.
 - **Training jobs** use only steps lying wholly inside [release, deadline): with a 17:30 deadline on hourly steps,
   the 17:00 step is not available to the job.
-- **Generators** start the horizon off; nothing carries over from before it (no minimum up or down time).
+- **Generators** start the horizon off unless `initial_on` is set; minimum up or down time carries over from
+  before it only with `initial_hours_in_state`.
 - **Storage** (battery and chilled water) starts at `initial_fraction` of its size and must end at least as full.
 """
 

@@ -25,7 +25,8 @@ from ..inputs.schema import InstanceBase as Instance
 from .component import BuildContext, Component, Role
 from .cooling import capacity_and_cop
 from .battery import max_supply_mw as battery_supply_mw
-from .generators import allowed_steps, commitment, fuel_and_costs, max_supply_mw as units_supply_mw
+from .generators import allowed_steps, commitment, event_hours, fuel_and_costs, max_supply_mw as units_supply_mw
+from .unitcommit import run_share, window_share
 from .grid import import_cap_mw
 
 
@@ -84,6 +85,7 @@ def build(b: pyo.Block, inst: Instance, sizing: FleetSizing, floor: np.ndarray |
     KT = [(k, t) for k in K for t in T]
     N = sizing.units
     inside = notice_mask(inst)
+    share = {k: run_share(inst, types[k].dispatch) for k in K}   # notice-only types run the covered part only
 
     b.On = pyo.Var(KT, domain=pyo.NonNegativeIntegers, bounds=lambda _, k, t: (0, types[k].max_units))
     b.Output_MW = pyo.Var(KT, bounds=lambda _, k, t: (0.0, types[k].capacity_mw * types[k].max_units))
@@ -96,18 +98,21 @@ def build(b: pyo.Block, inst: Instance, sizing: FleetSizing, floor: np.ndarray |
     need = [] if floor is None else [int(t) for t in np.flatnonzero(floor > 1e-9)]
     b.floor = pyo.Constraint(need, rule=lambda _, t: sum(types[k].capacity_mw * b.On[k, t] for k in K)
                              >= float(floor[t]))
-    commitment(b, types, T, dt, installed=lambda k: N[k])
+    commitment(b, types, T, dt, installed=lambda k: N[k], share=share)
 
     counted = inside if sizing.notice_category == "non_emergency" else np.zeros_like(inside)
     non_em = ~inside | counted
-    b.unit_hours = pyo.Expression(K, rule=lambda _, k: sum(dt * b.On[k, t] for t in T))
-    b.non_emergency_hours = pyo.Expression(K, rule=lambda _, k: sum(dt * b.On[k, t] for t in T if non_em[t]))
+    hours = {(k, t): dt * float(share[k][t]) for k, t in KT}
+    b.unit_hours = pyo.Expression(K, rule=lambda _, k: sum(hours[k, t] * b.On[k, t] for t in T))
+    b.non_emergency_hours = pyo.Expression(K, rule=lambda _, k: sum(hours[k, t] * b.On[k, t] for t in T if non_em[t]))
     windows = {e: inst.time.steps_overlapping(n.start, n.end) for e, n in enumerate(inst.notices)}
+    within = {e: window_share(inst, [(n.start, n.end)]) for e, n in enumerate(inst.notices)}
     b.event_permit = pyo.Constraint([(k, e) for k in K if types[k].max_hours_per_event is not None for e in windows],
-                                    rule=lambda _, k, e: sum(dt * b.On[k, t] for t in windows[e])
+                                    rule=lambda _, k, e: sum(event_hours(dt, types[k].dispatch, within[e][t])
+                                                             * b.On[k, t] for t in windows[e])
                                     <= types[k].max_hours_per_event * N[k])
 
-    fuel_and_costs(b, inst, types, T)
+    fuel_and_costs(b, inst, types, T, share=share)
 
 
 def annual_permits(b: pyo.Block, parts: list[tuple[float, pyo.Block]], sizing: FleetSizing) -> None:
@@ -133,5 +138,5 @@ COMPONENT = Component(
     present=lambda inst, ctx: ctx is not None and ctx.sized("fleet") is not None,
     build=build_sized,
     cost_terms=(("fuel", "fuel price x fuel burned"), ("startup", "start-up cost x starts"),
-                ("carbon", "carbon price x CO2")),
+                ("shutdown", "shut-down cost x stops"), ("carbon", "carbon price x CO2")),
 )

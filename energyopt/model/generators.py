@@ -1,28 +1,23 @@
 """Backup generators: unit commitment, fuel curve, start-ups, minimum up/down time and air permits."""
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pyomo.environ as pyo
 
 from ..inputs.budgets import PermitBudget
 from ..inputs.history import History
 from ..inputs.schema import InstanceBase as Instance
-from ..inputs.generator import Generator, GeneratorBase
+from ..inputs.generator import Generator
 from .component import BuildContext, Column, Component, Role, SummaryEntry, values
+from .unitcommit import (allowed_steps, commitment, fuel_and_costs, initial_state, notice_share, ramps, run_share,
+                         steps_of, tighten_fuel, window_share)
 
 ON, OUTPUT, FUEL = "generator.{id}.on", "generator.{id}.output_mw", "generator.{id}.fuel_gal"
+FUEL_MMBTU, FUEL_KG = "generator.{id}.fuel_mmbtu", "generator.{id}.fuel_kg"
+#: The fuel column of each kind (the diesel one is always written; the others when a unit burns that kind).
+FUEL_COLUMN = {"diesel": FUEL, "natural_gas": FUEL_MMBTU, "hydrogen": FUEL_KG}
 
-
-def allowed_steps(inst: Instance, dispatch: str) -> np.ndarray:
-    """Steps a unit may run in: all, or only those inside a curtailment notice's window."""
-    if dispatch == "economic":
-        return np.ones(inst.time.n_steps, dtype=bool)
-    ok = np.zeros(inst.time.n_steps, dtype=bool)
-    for n in inst.notices:
-        ok[inst.time.steps_overlapping(n.start, n.end)] = True
-    return ok
+__all__ = ["allowed_steps", "commitment", "fuel_and_costs", "notice_share", "run_share", "steps_of", "window_share"]
 
 
 def build(b: pyo.Block, inst: Instance, ctx: BuildContext | None = None) -> None:
@@ -32,33 +27,46 @@ def build(b: pyo.Block, inst: Instance, ctx: BuildContext | None = None) -> None
     dt = inst.time.dt_hours
     units = {g.id: g for g in inst.generators}
     GT = [(g, t) for g in units for t in T]
+    share = {g.id: run_share(inst, g.dispatch) for g in inst.generators}
+    initial = {g.id: initial_state(g, dt, share[g.id]) for g in inst.generators}
 
     b.On = pyo.Var(GT, domain=pyo.Binary)
     b.Output_MW = pyo.Var(GT, bounds=lambda _, g, t: (0.0, units[g].capacity_mw))
     b.Start = pyo.Var(GT, bounds=(0.0, 1.0))
     b.Stop = pyo.Var(GT, bounds=(0.0, 1.0))
     for g in units.values():
-        for t in np.flatnonzero(~allowed_steps(inst, g.dispatch)):
+        for t in np.flatnonzero(share[g.id] <= 0):
             b.On[g.id, int(t)].fix(0)
 
-    commitment(b, units, T, dt, installed=lambda g: 1)   # units start the horizon off
+    commitment(b, units, T, dt, installed=lambda g: 1, share=share, initial=initial)
+    ramps(b, units, T, inst.time.step_minutes, initial)
     b.min_up_after_now = pyo.Constraint(pyo.Any)   # filled only when re-planning (see fix)
 
-    b.run_hours = pyo.Expression(list(units), rule=lambda _, g: sum(dt * b.On[g, t] for t in T))
+    # A notice-only unit in a step a notice covers only partly runs that part: its hours are dt x share x On.
+    hours = {(g, t): dt * float(share[g][t]) for g, t in GT}
+    b.run_hours = pyo.Expression(list(units), rule=lambda _, g: sum(hours[g, t] * b.On[g, t] for t in T))
     b.run_hours_permit = pyo.Constraint(list(units), rule=lambda _, g: b.run_hours[g] <= units[g].run_hours_left)
     days = [(g, d) for g in units if units[g].max_hours_per_day is not None
             for d in range(len(inst.time.local_days))]
     b.day_hours_permit = pyo.Constraint(days, rule=lambda _, g, d: sum(
-        dt * b.On[g, t] for t in inst.time.local_days[d][1]) <= units[g].max_hours_per_day)
+        hours[g, t] * b.On[g, t] for t in inst.time.local_days[d][1]) <= units[g].max_hours_per_day)
     windows = {k: inst.time.steps_overlapping(nt.start, nt.end) for k, nt in enumerate(inst.notices)}
+    inside = {k: window_share(inst, [(nt.start, nt.end)]) for k, nt in enumerate(inst.notices)}
     events = [(g, k) for g in units if units[g].max_hours_per_event is not None for k in windows]
     b.event_hours_permit = pyo.Constraint(events, rule=lambda _, g, k: sum(
-        dt * b.On[g, t] for t in windows[k]) <= units[g].max_hours_per_event)
+        event_hours(dt, units[g].dispatch, inside[k][t]) * b.On[g, t] for t in windows[k])
+        <= units[g].max_hours_per_event)
 
-    fuel_and_costs(b, inst, units, T)
+    fuel_and_costs(b, inst, units, T, share=share)
     b.nox_permit = pyo.Constraint([g for g in units if units[g].nox_cap_kg is not None],
                                   rule=lambda _, g: b.nox_kg[g] <= units[g].nox_cap_kg)
-    _budgets(b, inst, budgets)
+    _budgets(b, inst, budgets, hours)
+
+
+def event_hours(dt: float, dispatch: str, inside: float) -> float:
+    """Hours a unit on in a step counts against one notice's event cap: a notice-only unit runs only the part
+    the notices cover, so the part inside this notice; an economic unit the whole step (as before)."""
+    return dt * float(inside) if dispatch == "notice_only" else dt
 
 
 def horizon_permits(b: pyo.Block, inst: Instance, parts: list[tuple[float, pyo.Block]]) -> None:
@@ -77,51 +85,9 @@ def horizon_permits(b: pyo.Block, inst: Instance, parts: list[tuple[float, pyo.B
                                   rule=lambda _, g: b.nox_kg[g] <= units[g].nox_cap_kg)
 
 
-def steps_of(hours: float, dt: float) -> int:
-    """Whole steps that cover ``hours`` (a minimum up or down time)."""
-    return math.ceil(hours / dt - 1e-9)
-
-
-def commitment(b: pyo.Block, specs: dict[str, GeneratorBase], T: range, dt: float, installed) -> None:
-    """Output limits, on/off transitions and minimum up/down times of ``b.On[k,t]`` units of each spec (one
-    unit, or a count of identical units of which ``installed(k)`` are installed), from ``b.Output_MW``,
-    ``b.Start`` and ``b.Stop``. The horizon starts with every unit off."""
-    KT = [(k, t) for k in specs for t in T]
-    b.max_output = pyo.Constraint(KT, rule=lambda _, k, t: b.Output_MW[k, t] <= specs[k].capacity_mw * b.On[k, t])
-    b.min_output = pyo.Constraint(KT, rule=lambda _, k, t: b.Output_MW[k, t]
-                                  >= specs[k].min_load_fraction * specs[k].capacity_mw * b.On[k, t])
-    b.transition = pyo.Constraint(KT, rule=lambda _, k, t: b.On[k, t] - (b.On[k, t - 1] if t else 0)
-                                  == b.Start[k, t] - b.Stop[k, t])
-    # Units started in the last U steps are still on; units stopped in the last D steps are still off.
-    up = {k: steps_of(specs[k].min_up_hours, dt) for k in specs}
-    down = {k: steps_of(specs[k].min_down_hours, dt) for k in specs}
-    b.min_up = pyo.Constraint([(k, t) for k, t in KT if up[k] > 1], rule=lambda _, k, t: sum(
-        b.Start[k, s] for s in range(max(0, t - up[k] + 1), t + 1)) <= b.On[k, t])
-    b.min_down = pyo.Constraint([(k, t) for k, t in KT if down[k] > 1], rule=lambda _, k, t: sum(
-        b.Stop[k, s] for s in range(max(0, t - down[k] + 1), t + 1)) <= installed(k) - b.On[k, t])
-
-
-def fuel_and_costs(b: pyo.Block, inst: Instance, specs: dict[str, GeneratorBase], T: range) -> None:
-    """Fuel (an intercept while on plus a slope), NOx, CO2, the power supplied, and the cost terms (fuel,
-    start-ups, carbon) of ``b.On`` / ``b.Output_MW`` / ``b.Start`` units of each spec."""
-    dt = inst.time.dt_hours
-    KT = [(k, t) for k in specs for t in T]
-    b.fuel_gal = pyo.Expression(KT, rule=lambda _, k, t: dt * (
-        specs[k].fuel_noload_gal_per_h() * b.On[k, t] + specs[k].fuel_slope_gal_per_mwh * b.Output_MW[k, t]))
-    b.nox_kg = pyo.Expression(list(specs), rule=lambda _, k: sum(
-        specs[k].nox_kg_per_mwh * dt * b.Output_MW[k, t] for t in T))
-    b.co2_kg = pyo.Expression(expr=sum(specs[k].co2_kg_per_gal * b.fuel_gal[k, t] for k, t in KT))
-    b.supply_mw = pyo.Expression(T, rule=lambda _, t: sum(b.Output_MW[k, t] for k in specs))
-    carbon_usd_per_kg = inst.grid.carbon_price_usd_per_t / 1000.0
-    b.cost_usd = pyo.Expression(["fuel", "startup", "carbon"], rule=lambda _, c: {
-        "fuel": sum(specs[k].fuel_price_usd_per_gal * b.fuel_gal[k, t] for k, t in KT),
-        "startup": sum(specs[k].startup_cost_usd * b.Start[k, t] for k, t in KT),
-        "carbon": carbon_usd_per_kg * b.co2_kg,
-    }[c])
-
-
-def _budgets(b: pyo.Block, inst: Instance, budgets: tuple[PermitBudget, ...]) -> None:
-    """Ledger windows (``PermitBudget``): the counted share of hours, NOx or fuel stays within what is left."""
+def _budgets(b: pyo.Block, inst: Instance, budgets: tuple[PermitBudget, ...], hours: dict) -> None:
+    """Ledger windows (``PermitBudget``): the counted share of hours, NOx or fuel stays within what is left
+    (``fuel_gal`` counts diesel gallons: nothing for a unit of another fuel kind)."""
     dt = inst.time.dt_hours
     units = {g.id: g for g in inst.generators}
     K = range(len(budgets))
@@ -129,7 +95,7 @@ def _budgets(b: pyo.Block, inst: Instance, budgets: tuple[PermitBudget, ...]) ->
     def amount(k):
         bud = budgets[k]
         g, w = bud.unit_id, bud.weights
-        per_step = {"hours": lambda t: dt * b.On[g, t],
+        per_step = {"hours": lambda t: hours[g, t] * b.On[g, t],
                     "nox_kg": lambda t: units[g].nox_kg_per_mwh * dt * b.Output_MW[g, t],
                     "fuel_gal": lambda t: b.fuel_gal[g, t]}[bud.metric]
         return sum(float(w[t]) * per_step(t) for t in np.flatnonzero(w > 0))
@@ -140,20 +106,29 @@ def _budgets(b: pyo.Block, inst: Instance, budgets: tuple[PermitBudget, ...]) ->
 
 
 def fix(b: pyo.Block, inst: Instance, history: History) -> None:
-    """Steps before "now": each unit on/off, output, starts and stops as they were. A unit running at "now"
-    keeps its minimum up time; one that stopped before "now" (even sooner than its minimum up time, e.g. a
-    trip) owes nothing more, and one that stopped keeps its minimum down time."""
+    """Steps before "now": each unit on/off, output, starts and stops as they were, from its state at the
+    horizon's start (which comes before the history). A unit running at "now" keeps its minimum up time; one
+    that stopped before "now" (even sooner than its minimum up time, e.g. a trip) owes nothing more, and one
+    that stopped keeps its minimum down time; the state carried in from before the start no longer binds a unit
+    whose history left that state."""
     k = history.n_fixed
     dt = inst.time.dt_hours
     for g in inst.generators:
         on, out = history.get(ON.format(id=g.id)), history.get(OUTPUT.format(id=g.id))
         if on is not None:
-            was = 0
+            was = b.initial_on[g.id]
+            left = False   # the history leaves the state the unit started the horizon in
             for t in history.fixed_steps():
                 now_on = round(on[t])
                 b.Start[g.id, t].fix(max(now_on - was, 0))
                 b.Stop[g.id, t].fix(max(was - now_on, 0))
+                left = left or now_on != b.initial_on[g.id]
                 was = now_on
+            if left:
+                for con in (b.initial_up, b.initial_down):
+                    for t in range(k, inst.time.n_steps):
+                        if (g.id, t) in con:
+                            con[g.id, t].deactivate()
             up = steps_of(g.min_up_hours, dt)
             if was == 0 and up > 1:   # off at "now": starts before it no longer bind the steps after
                 for t in range(k, min(k + up - 1, inst.time.n_steps)):
@@ -171,25 +146,38 @@ def fix(b: pyo.Block, inst: Instance, history: History) -> None:
 
 
 def tighten(b: pyo.Block) -> None:
-    """After a solve stopped short of optimality, set starts and stops to the on/off changes themselves:
-    the schedule is unchanged, still feasible, and its start-up cost is what it really costs."""
+    """After a solve, set starts and stops to the on/off changes themselves (from the state at the start), and a
+    fuel curve's rate to the curve itself: the schedule is unchanged, still feasible, and its start-up,
+    shut-down and fuel cost are what it really costs (a solve stopped short, or a unit whose fuel is free, may
+    leave them above)."""
     prev: dict[str, float] = {}
     for g, t in b.On:
         on = round(pyo.value(b.On[g, t]))
-        was = prev.get(g, 0)
+        was = prev.get(g, b.initial_on[g])
         b.Start[g, t].set_value(float(max(on - was, 0)))
         b.Stop[g, t].set_value(float(max(was - on, 0)))
         prev[g] = on
+    tighten_fuel(b)
 
 
 def steps(inst: Instance, m, b: pyo.Block | None) -> dict[str, np.ndarray]:
     cols: dict[str, np.ndarray] = {}
+    kinds = {g.fuel for g in inst.generators}
     for g in inst.generators:
         keys = [(g.id, t) for t in range(inst.time.n_steps)]
         cols[ON.format(id=g.id)] = np.round(values(b.On, keys)).astype(int)
         cols[OUTPUT.format(id=g.id)] = values(b.Output_MW, keys)
-        cols[FUEL.format(id=g.id)] = np.array([pyo.value(b.fuel_gal[k]) for k in keys])
+        fuel = np.array([pyo.value(b.fuel[k]) for k in keys])
+        for kind, name in FUEL_COLUMN.items():
+            if kind == "diesel" or kind in kinds:
+                cols[name.format(id=g.id)] = fuel if g.fuel == kind else np.zeros(len(keys))
     return cols
+
+
+def _transitions(on: np.ndarray, on0: int) -> tuple[int, int]:
+    """Starts and stops of an on/off series that begins from ``on0``."""
+    d = np.diff(np.concatenate([[on0], on]))
+    return int(np.sum(d > 0)), int(np.sum(d < 0))
 
 
 def summary(inst: Instance, m, b: pyo.Block | None, steps, budgets=()) -> dict:
@@ -197,12 +185,15 @@ def summary(inst: Instance, m, b: pyo.Block | None, steps, budgets=()) -> dict:
     gens = {}
     for g in inst.generators:
         on = steps[ON.format(id=g.id)].to_numpy()
+        starts, stops = _transitions(on, int(g.initial_on))
         gens[g.id] = {
-            "hours": float(on.sum() * dt), "limit_hours": g.run_hours_left,
+            "hours": float(np.sum(on * run_share(inst, g.dispatch)) * dt), "limit_hours": g.run_hours_left,
             "max_hours_per_day": g.max_hours_per_day, "max_hours_per_event": g.max_hours_per_event,
-            "starts": int(np.sum(np.diff(np.concatenate([[0], on])) > 0)),
+            "starts": starts, "stops": stops,
             "output_mwh": float(steps[OUTPUT.format(id=g.id)].sum() * dt),
             "fuel_gal": float(steps[FUEL.format(id=g.id)].sum()),
+            "fuel_kind": g.fuel, "fuel": float(steps[FUEL_COLUMN[g.fuel].format(id=g.id)].sum()),
+            "fuel_unit": g.fuel_unit(),
             "nox_kg": float(pyo.value(b.nox_kg[g.id])), "nox_cap_kg": g.nox_cap_kg,
         }
     out = {"nox_kg": float(sum(v["nox_kg"] for v in gens.values())), "generator_run_hours": gens}
@@ -240,8 +231,8 @@ def text(s: dict) -> list[str]:
 
 
 def max_supply_mw(inst: Instance) -> np.ndarray:
-    """Every unit at capacity in the steps it may run in."""
-    return sum((g.capacity_mw * allowed_steps(inst, g.dispatch) for g in inst.generators), np.zeros(inst.time.n_steps))
+    """Every unit at capacity for the share of each step it may run in."""
+    return sum((g.capacity_mw * run_share(inst, g.dispatch) for g in inst.generators), np.zeros(inst.time.n_steps))
 
 
 COMPONENT = Component(
@@ -250,23 +241,37 @@ COMPONENT = Component(
     present=lambda inst, ctx: bool(inst.generators),
     build=build, fix=fix, tighten=tighten, max_supply_mw=max_supply_mw,
     cost_terms=(("fuel", "fuel price x fuel burned"), ("startup", "start-up cost x starts"),
-                ("carbon", "carbon price x CO2")),
+                ("shutdown", "shut-down cost x stops"), ("carbon", "carbon price x CO2")),
     columns=(
-        Column(ON, "0/1", "the unit runs in the step", kind="binary", replan=True),
-        Column(OUTPUT, "MW", "its electrical output", replan=True, chart="supply", label="generator {id}"),
-        Column(FUEL, "gal", "fuel it burns in the step (no-load intercept while on + slope x output)"),
+        Column(ON, "0/1", "the unit runs in the step (in a step a notice covers only partly, a notice-only unit "
+               "runs only the covered part)", kind="binary", replan=True),
+        Column(OUTPUT, "MW", "its electrical output (the step's average)", replan=True, chart="supply",
+               label="generator {id}"),
+        Column(FUEL, "gal", "diesel it burns in the step (its fuel curve: no-load while on, scaled by the share of "
+               "the step it runs, + slope x output); 0 for a unit of another fuel kind"),
+        Column(FUEL_MMBTU, "MMBtu", "natural gas it burns in the step; 0 for a unit of another kind (written when "
+               "a unit burns natural gas)", when=lambda inst: any(g.fuel == "natural_gas" for g in inst.generators)),
+        Column(FUEL_KG, "kg", "hydrogen it uses in the step; 0 for a unit of another kind (written when a unit "
+               "uses hydrogen)", when=lambda inst: any(g.fuel == "hydrogen" for g in inst.generators)),
     ),
     steps=steps,
     summary_entries=(
         SummaryEntry("nox_kg", "kg", "NOx of every generator over the horizon"),
         SummaryEntry("generator_run_hours", "", "one entry per generator id", "object"),
-        SummaryEntry("generator_run_hours.{id}.hours", "h", "hours it runs"),
+        SummaryEntry("generator_run_hours.{id}.hours", "h", "hours it runs (a notice-only unit: the covered part of "
+                     "each step it is on)"),
         SummaryEntry("generator_run_hours.{id}.limit_hours", "h", "run hours its permit leaves (run_hours_left)"),
         SummaryEntry("generator_run_hours.{id}.max_hours_per_day", "h", "its per-day cap", "number or null"),
         SummaryEntry("generator_run_hours.{id}.max_hours_per_event", "h", "its per-event cap", "number or null"),
-        SummaryEntry("generator_run_hours.{id}.starts", "", "its starts", "integer"),
+        SummaryEntry("generator_run_hours.{id}.starts", "", "its starts (a unit on at the start has none then)",
+                     "integer"),
+        SummaryEntry("generator_run_hours.{id}.stops", "", "its stops (one on at the start that stops counts one)",
+                     "integer"),
         SummaryEntry("generator_run_hours.{id}.output_mwh", "MWh", "energy it produces"),
-        SummaryEntry("generator_run_hours.{id}.fuel_gal", "gal", "fuel it burns"),
+        SummaryEntry("generator_run_hours.{id}.fuel_gal", "gal", "diesel it burns (0 for another fuel kind)"),
+        SummaryEntry("generator_run_hours.{id}.fuel_kind", "", "its fuel: diesel, natural_gas or hydrogen", "text"),
+        SummaryEntry("generator_run_hours.{id}.fuel", "fuel_unit", "fuel it burns, in its kind's unit"),
+        SummaryEntry("generator_run_hours.{id}.fuel_unit", "", "gal, MMBtu or kg", "text"),
         SummaryEntry("generator_run_hours.{id}.nox_kg", "kg", "its NOx"),
         SummaryEntry("generator_run_hours.{id}.nox_cap_kg", "kg", "its NOx cap", "number or null"),
         SummaryEntry("permit_budgets", "", "with --ledger only: each ledger window the plan draws on", "list"),
