@@ -4,9 +4,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import ClassVar
 
-from pydantic import field_validator
+from pydantic import field_validator, model_validator
 
-from .schema import ID_PATTERN, Boolean, F, Number, Curve, Section, check_curve
+from .schema import ID_PATTERN, Boolean, F, Number, Curve, OptionalNumber, Section, check_curve
 
 
 DEFAULT_THROUGHPUT_CURVE: Curve = [(0.6, 0.80), (0.7, 0.90), (0.85, 0.97), (1.0, 1.0)]
@@ -18,7 +18,9 @@ class TrainingJob(Section):
         "(slopes non-increasing), last point (1, 1)",
         "`min_power_fraction` at least the curve's first power fraction (the curve must cover every allowed cap)",
         "`deadline` after `release`, both inside the horizon, with at least one whole step between them "
-        "(work due after the horizon cannot be planned yet: extend the horizon)")
+        "(work due after the horizon cannot be planned yet: extend the horizon)",
+        "give at most one of `unfinished_penalty_usd_per_mwh` or `unfinished_penalty_usd_per_gpu_hour` (the latter "
+        "needs `gpus_per_mw`: $/MWh of work = $/GPU-h x GPUs/MW); `value_usd_per_gpu_hour` needs `gpus_per_mw`")
     id: str = F(pattern=ID_PATTERN, desc="name of the job")
     power_mw: Number = F(unit="MW", gt=0, le=1000, desc="power at full speed")
     work_mwh: Number = F(unit="MWh at full speed", gt=0, desc="work to do, as energy at full speed")
@@ -52,3 +54,31 @@ class TrainingJob(Section):
         if any(s < -1e-12 for s in slopes) or any(b > a + 1e-9 for a, b in zip(slopes, slopes[1:])):
             raise ValueError("must be non-decreasing and concave (slopes non-increasing)")
         return v
+    # Economics in the business's units (docs/model.md, "Economics in the business's units"): all optional.
+    value_usd_per_gpu_hour: OptionalNumber = F(None, unit="$/GPU-h", ge=0, le=1000,
+                                               desc="value of one GPU-hour of the job's work (summary only)",
+                                               source="figures.md, Economics: ~$2/h amortized, $3.5-4/h rented "
+                                                      "(from the issue)")
+    gpus_per_mw: OptionalNumber = F(None, unit="GPUs/MW", gt=0, le=10000,
+                                    desc="GPUs per MW of the job's power, all in (1 MWh of work at full speed is "
+                                         "this many GPU-hours)",
+                                    source="figures.md, Economics: ~1.2 kW per GPU all in -> ~833 GPUs/MW")
+    unfinished_penalty_usd_per_gpu_hour: OptionalNumber = F(
+        None, unit="$/GPU-h", ge=0, le=1000,
+        desc="penalty per GPU-hour of work left undone, instead of `unfinished_penalty_usd_per_mwh` "
+             "(needs `gpus_per_mw`; $/MWh of work = $/GPU-h x GPUs/MW)")
+
+    @model_validator(mode="after")
+    def _economics(self) -> "TrainingJob":
+        per_gpu_h = self.unfinished_penalty_usd_per_gpu_hour
+        if per_gpu_h is not None:
+            if "unfinished_penalty_usd_per_mwh" in self.model_fields_set:
+                raise ValueError("give `unfinished_penalty_usd_per_mwh` or `unfinished_penalty_usd_per_gpu_hour`, "
+                                 "not both")
+            if self.gpus_per_mw is None:
+                raise ValueError("`unfinished_penalty_usd_per_gpu_hour` needs `gpus_per_mw` to convert it to "
+                                 "$/MWh of work")
+            self.unfinished_penalty_usd_per_mwh = per_gpu_h * self.gpus_per_mw
+        if self.value_usd_per_gpu_hour is not None and self.gpus_per_mw is None:
+            raise ValueError("`value_usd_per_gpu_hour` needs `gpus_per_mw` (GPU-hours = MWh of work x GPUs/MW)")
+        return self
