@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from pydantic import model_validator
+from pydantic import PrivateAttr, model_validator
 
 from .schema import ID_PATTERN, F, Number, OptionalNumber, Section, SeriesInput
 
@@ -37,6 +37,7 @@ class InferenceService(Section):
     shed_penalty_usd_per_m_tokens: OptionalNumber = F(None, unit="$/Mtok", ge=0, le=10000,
                                                       desc="cost of each million tokens not served, instead of "
                                                            "`shed_penalty_usd_per_mwh`")
+    _converted: bool = PrivateAttr(default=False)   #: shed_penalty_usd_per_mwh was converted from $/Mtok
 
     @model_validator(mode="after")
     def _units(self) -> "InferenceService":
@@ -47,6 +48,8 @@ class InferenceService(Section):
         if self.revenue_usd_per_m_tokens is not None and tok is None:
             raise ValueError("`revenue_usd_per_m_tokens` needs `tokens_per_mwh` or `tokens_per_s_at_full_mw`")
         per_mwh, per_mtok = self.shed_penalty_usd_per_mwh, self.shed_penalty_usd_per_m_tokens
+        if self._converted:   # validated again inside the whole instance: already converted
+            return self
         if per_mwh is not None and per_mtok is not None:
             raise ValueError("give `shed_penalty_usd_per_mwh` or `shed_penalty_usd_per_m_tokens`, not both")
         if per_mwh is None and per_mtok is None:
@@ -56,6 +59,7 @@ class InferenceService(Section):
                 raise ValueError("`shed_penalty_usd_per_m_tokens` needs `tokens_per_mwh` or "
                                  "`tokens_per_s_at_full_mw` to convert it to $/MWh")
             self.shed_penalty_usd_per_mwh = per_mtok * tok / 1e6
+            self._converted = True
         return self
 
     @property

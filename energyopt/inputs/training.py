@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import ClassVar
 
-from pydantic import field_validator, model_validator
+from pydantic import PrivateAttr, field_validator, model_validator
 
 from .schema import ID_PATTERN, Boolean, F, Number, Curve, OptionalNumber, Section, check_curve
 
@@ -67,11 +67,12 @@ class TrainingJob(Section):
         None, unit="$/GPU-h", ge=0, le=1000,
         desc="penalty per GPU-hour of work left undone, instead of `unfinished_penalty_usd_per_mwh` "
              "(needs `gpus_per_mw`; $/MWh of work = $/GPU-h x GPUs/MW)")
+    _converted: bool = PrivateAttr(default=False)   #: unfinished_penalty_usd_per_mwh was converted from $/GPU-h
 
     @model_validator(mode="after")
     def _economics(self) -> "TrainingJob":
         per_gpu_h = self.unfinished_penalty_usd_per_gpu_hour
-        if per_gpu_h is not None:
+        if per_gpu_h is not None and not self._converted:
             if "unfinished_penalty_usd_per_mwh" in self.model_fields_set:
                 raise ValueError("give `unfinished_penalty_usd_per_mwh` or `unfinished_penalty_usd_per_gpu_hour`, "
                                  "not both")
@@ -79,6 +80,7 @@ class TrainingJob(Section):
                 raise ValueError("`unfinished_penalty_usd_per_gpu_hour` needs `gpus_per_mw` to convert it to "
                                  "$/MWh of work")
             self.unfinished_penalty_usd_per_mwh = per_gpu_h * self.gpus_per_mw
+            self._converted = True
         if self.value_usd_per_gpu_hour is not None and self.gpus_per_mw is None:
             raise ValueError("`value_usd_per_gpu_hour` needs `gpus_per_mw` (GPU-hours = MWh of work x GPUs/MW)")
         return self
