@@ -102,9 +102,9 @@ def test_prices_and_the_repriced_past_are_told_apart_from_the_notice(tmp_path):
     assert parts == {"notice": approx(-2_000.0), "prices": approx(300.0), "past": approx(100.0)}
     text = diff_text(d)
     assert "energy -$1,600.00: a new notice -$2,000.00, prices +$300.00, the fixed past +$100.00" in text
-    assert "+$300.00: prices changed in 1 open step(s) (by +30.00 to +30.00 $/MWh), valued at the old plan's import" \
+    assert "+$300.00: prices changed in 1 open step(s) (by +30.00 to +30.00 $/MWh), valued at the import of the old plan" \
         in text
-    assert "the new instance prices 1 of them differently (+$100.00 at the old plan's import)" in text
+    assert "the new instance prices 1 of them differently (+$100.00 at the import of the old plan)" in text
 
 
 def job_site():
@@ -129,7 +129,7 @@ def test_a_job_moved_by_a_notice_shows_the_price_difference(tmp_path):
     assert parts == {"notice": approx(-200.0), "redispatch": approx(300.0), "past": approx(0.0)}
     text = diff_text(d)
     assert "5.00 MWh less grid import inside the window of N2 (01:00-02:00, cap 10 MW), at $40.00/MWh" in text
-    assert "import moved outside the new notices' windows: 5.00 MWh more at $60.00/MWh (net +5.00 MWh)" in text
+    assert "import moved outside the windows of the new notices: 5.00 MWh more at $60.00/MWh (net +5.00 MWh)" in text
     assert ("J1: -5.00 MWh 01-01 01:00-02:00 (at $40.00/MWh), +5.00 MWh 01-01 02:00-03:00 (at $60.00/MWh); "
             "at the new prices its energy costs +$100.00") in text
 

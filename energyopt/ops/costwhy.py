@@ -18,8 +18,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..check.physics import runs
-
 EPS = 1e-6
 
 
@@ -121,7 +119,7 @@ def _energy(c: _Ctx, d: float) -> dict:
             bits.append(f"{less:,.2f} MWh less at ${-lo / less:,.2f}/MWh")
         if more > EPS:
             bits.append(f"{more:,.2f} MWh more at ${hi / more:,.2f}/MWh")
-        where = "outside the new notices' windows" if c.wins else "in the open steps"
+        where = "outside the windows of the new notices" if c.wins else "in the open steps"
         parts.append({"cause": "redispatch", "usd": usd_, "mwh": q,
                       "text": f"{usd(usd_)}: import moved {where}: {', '.join(bits)} (net {mwh(q)})"})
     dp = (c.p1 - c.p0)[c.open]
@@ -129,7 +127,7 @@ def _energy(c: _Ctx, d: float) -> dict:
         k = np.abs(dp) > EPS
         parts.append({"cause": "prices", "usd": price, "steps": int(k.sum()), "text": (
             f"{usd(price)}: prices changed in {int(k.sum())} open step(s) (by {dp[k].min():+,.2f} to "
-            f"{dp[k].max():+,.2f} $/MWh), valued at the old plan's import")})
+            f"{dp[k].max():+,.2f} $/MWh), valued at the import of the old plan")})
     if abs(past) > 0.005 or c.nf:
         differs = int((np.abs(i1 - i0)[fixed] > EPS).sum())
         dmwh = float(((i1 - i0) * c.dt)[fixed].sum())
@@ -139,7 +137,7 @@ def _energy(c: _Ctx, d: float) -> dict:
         repriced = int((np.abs(c.p1 - c.p0)[fixed] > EPS).sum())
         if repriced:
             how.append(f"the new instance prices {repriced} of them differently "
-                       f"({usd(past - ran)} at the old plan's import)")
+                       f"({usd(past - ran)} at the import of the old plan)")
         parts.append({"cause": "past", "usd": past, "mwh": dmwh, "steps_differ": differs, "text": (
             f"{usd(past)}: the past is fixed: the {c.nf} step(s) before now + response as they ran, "
             + "; ".join(how))})
@@ -244,7 +242,3 @@ def job_move_prices(moves: list[dict], delta_mwh: np.ndarray, prices: np.ndarray
         m["price_usd_per_mwh"] = float((prices[a:b] * e).sum() / e.sum()) if abs(e.sum()) > EPS else None
         m["energy_usd"] = float((prices[a:b] * e).sum())
 
-
-def moved_runs(delta: np.ndarray) -> list[tuple[int, int]]:
-    """Stretches where a job draws less, then more (the order :func:`plan_diff` lists them in before sorting)."""
-    return [r for sign in (-1, 1) for r in runs(sign * delta > EPS)]

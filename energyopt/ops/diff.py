@@ -177,7 +177,7 @@ def diff_text(d: dict) -> str:
         lines.append(f"  {j}: {parts}; finish {v['finish_before']} -> {v['finish_after']}"
                      + (f"; unfinished {v['unfinished_after_mwh']:,.2f} MWh" if v["unfinished_after_mwh"] else ""))
     changed = {g: v for g, v in d["generators"].items() if v["runs_before"] != v["runs_after"]}
-    same = " (identical units trade places: the gensets' total output is unchanged)" if (
+    same = " (identical units trade places: the total genset output is unchanged)" if (
         changed and d.get("generator_fleet_unchanged")) else ""
     lines.append(f"Generators:{same}" if changed else "Generators: no change")
     for g, v in changed.items():
