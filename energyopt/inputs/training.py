@@ -4,9 +4,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import ClassVar
 
-from pydantic import field_validator, model_validator
+from pydantic import PrivateAttr, field_validator, model_validator
 
-from .schema import ID_PATTERN, Boolean, F, Number, OptionalNumber, Curve, Section, check_curve
+from .schema import ID_PATTERN, Boolean, F, Number, Curve, OptionalNumber, Section, check_curve
 
 
 DEFAULT_THROUGHPUT_CURVE: Curve = [(0.6, 0.80), (0.7, 0.90), (0.85, 0.97), (1.0, 1.0)]
@@ -22,7 +22,9 @@ class TrainingJob(Section):
         "`initially_running = true` only without `release` (a job running at the horizon start was released "
         "already)",
         "`initial_hours_in_state` with `initially_running = false` means the job was paused that long (it ran "
-        "before: its first start is a resume); a job with `can_pause = false` cannot have been paused")
+        "before: its first start is a resume); a job with `can_pause = false` cannot have been paused",
+        "give at most one of `unfinished_penalty_usd_per_mwh` or `unfinished_penalty_usd_per_gpu_hour` (the latter "
+        "needs `gpus_per_mw`: $/MWh of work = $/GPU-h x GPUs/MW); `value_usd_per_gpu_hour` needs `gpus_per_mw`")
     id: str = F(pattern=ID_PATTERN, desc="name of the job")
     power_mw: Number = F(unit="MW", gt=0, le=1000, desc="power at full speed")
     work_mwh: Number = F(unit="MWh at full speed", gt=0, desc="work to do, as energy at full speed")
@@ -91,3 +93,34 @@ class TrainingJob(Section):
         """It ran before the horizon (running at its start, or paused with ``initial_hours_in_state``): then every
         start inside the horizon is a resume."""
         return self.initially_running or self.initial_hours_in_state is not None
+
+    # Economics in the business's units (docs/model.md, "Economics in the business's units"): all optional.
+    value_usd_per_gpu_hour: OptionalNumber = F(None, unit="$/GPU-h", ge=0, le=1000,
+                                               desc="value of one GPU-hour of the job's work (summary only)",
+                                               source="figures.md, Economics: ~$2/h amortized, $3.5-4/h rented "
+                                                      "(from the issue)")
+    gpus_per_mw: OptionalNumber = F(None, unit="GPUs/MW", gt=0, le=10000,
+                                    desc="GPUs per MW of the job's power, all in (1 MWh of work at full speed is "
+                                         "this many GPU-hours)",
+                                    source="figures.md, Economics: ~1.2 kW per GPU all in -> ~833 GPUs/MW")
+    unfinished_penalty_usd_per_gpu_hour: OptionalNumber = F(
+        None, unit="$/GPU-h", ge=0, le=1000,
+        desc="penalty per GPU-hour of work left undone, instead of `unfinished_penalty_usd_per_mwh` "
+             "(needs `gpus_per_mw`; $/MWh of work = $/GPU-h x GPUs/MW)")
+    _converted: bool = PrivateAttr(default=False)   #: unfinished_penalty_usd_per_mwh was converted from $/GPU-h
+
+    @model_validator(mode="after")
+    def _economics(self) -> "TrainingJob":
+        per_gpu_h = self.unfinished_penalty_usd_per_gpu_hour
+        if per_gpu_h is not None and not self._converted:
+            if "unfinished_penalty_usd_per_mwh" in self.model_fields_set:
+                raise ValueError("give `unfinished_penalty_usd_per_mwh` or `unfinished_penalty_usd_per_gpu_hour`, "
+                                 "not both")
+            if self.gpus_per_mw is None:
+                raise ValueError("`unfinished_penalty_usd_per_gpu_hour` needs `gpus_per_mw` to convert it to "
+                                 "$/MWh of work")
+            self.unfinished_penalty_usd_per_mwh = per_gpu_h * self.gpus_per_mw
+            self._converted = True
+        if self.value_usd_per_gpu_hour is not None and self.gpus_per_mw is None:
+            raise ValueError("`value_usd_per_gpu_hour` needs `gpus_per_mw` (GPU-hours = MWh of work x GPUs/MW)")
+        return self

@@ -1,7 +1,8 @@
 """A readable difference between a plan and its re-plan: what moved, what it costs, and why.
 
 Made from the two result tables and summaries alone (what ``solve``/``replan`` wrote), so it can be
-produced for any two plans of the same horizon.
+produced for any two plans of the same horizon; the new instance, when given, only names each genset's
+dispatch. Why each cost term moved is :mod:`energyopt.ops.costwhy`'s account.
 """
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..check.physics import runs
+from .costwhy import cost_why, job_move_prices, usd
 
 EPS = 1e-6
 
@@ -25,17 +27,20 @@ def _span(times: list[pd.Timestamp], step: pd.Timedelta, a: int, b: int) -> str:
 
 
 def plan_diff(old_summary: dict, old_steps: pd.DataFrame, new_summary: dict, new_steps: pd.DataFrame,
-              n_fixed: int = 0) -> dict:
-    """The structured difference (JSON-ready) between the old plan and the new one."""
+              n_fixed: int = 0, inst=None) -> dict:
+    """The structured difference (JSON-ready) between the old plan and the new one; ``inst`` (the new
+    instance, optional) names the gensets' dispatch in the cost account."""
     step = pd.Timedelta(minutes=new_summary["horizon"]["step_minutes"])
     dt = step / pd.Timedelta(hours=1)
     times = step_times(new_steps)
     n = min(len(old_steps), len(new_steps))
-    out: dict = {"why": _why(old_summary, old_steps, new_summary, new_steps, times, step, n, n_fixed)}
+    out: dict = {"why": _why(old_summary, old_steps, new_summary, new_steps, times, step, n, n_fixed, inst)}
     ob, nb = old_summary.get("cost_breakdown_usd", {}), new_summary.get("cost_breakdown_usd", {})
     out["cost_usd"] = {"before": old_summary.get("objective_usd"), "after": new_summary.get("objective_usd"),
                        "by_term": {k: {"before": ob.get(k, 0.0), "after": nb.get(k, 0.0),
                                        "change": nb.get(k, 0.0) - ob.get(k, 0.0)} for k in sorted(set(ob) | set(nb))}}
+    out["cost_why"] = cost_why(old_summary, old_steps, new_summary, new_steps, times, step, n, n_fixed, inst)
+    prices = new_steps["price_usd_per_mwh"].to_numpy(dtype=float)[:n] if "price_usd_per_mwh" in new_steps else None
     out["emissions"] = {k: {"before": old_summary.get(k), "after": new_summary.get(k)} for k in ("co2_t", "nox_kg")}
     out["jobs"] = {}
     for jid, after in (new_summary.get("jobs") or {}).items():
@@ -44,8 +49,10 @@ def plan_diff(old_summary: dict, old_steps: pd.DataFrame, new_summary: dict, new
             continue
         delta = (new_steps[col].to_numpy()[:n] - old_steps[col].to_numpy()[:n]) * dt
         before = (old_summary.get("jobs") or {}).get(jid, {})
-        moves = [{"when": _span(times, step, a, b), "energy_mwh": float(delta[a:b].sum())}
-                 for sign in (-1, 1) for a, b in runs(sign * delta > EPS)]
+        spans = [r for sign in (-1, 1) for r in runs(sign * delta > EPS)]
+        moves = [{"when": _span(times, step, a, b), "energy_mwh": float(delta[a:b].sum())} for a, b in spans]
+        if prices is not None:
+            job_move_prices(moves, delta, prices, spans)
         moves.sort(key=lambda m: m["when"])
         out["jobs"][jid] = {"moves": moves, "finish_before": before.get("finish_time"),
                             "finish_after": after.get("finish_time"),
@@ -60,13 +67,17 @@ def plan_diff(old_summary: dict, old_steps: pd.DataFrame, new_summary: dict, new
         out["generators"][gid] = {"runs_before": [_span(times, step, a, b) for a, b in runs(old_on)],
                                   "runs_after": [_span(times, step, a, b) for a, b in runs(new_on)],
                                   "hours_before": before.get("hours"), "hours_after": after.get("hours")}
+    fleet = [c for c in new_steps.columns if c.startswith("generator.") and c.endswith(".output_mw")]
+    out["generator_fleet_unchanged"] = bool(fleet) and all(c in old_steps for c in fleet) and bool(np.allclose(
+        sum(new_steps[c].to_numpy(dtype=float)[:n] for c in fleet),
+        sum(old_steps[c].to_numpy(dtype=float)[:n] for c in fleet), atol=EPS))
     out["inference_shed_mwh"] = {"before": old_summary.get("inference_shed_mwh"),
                                  "after": new_summary.get("inference_shed_mwh")}
     out["notices"] = _notice_outcomes(new_summary, new_steps, times, step, n_fixed)
     return out
 
 
-def _why(old_summary, old_steps, new_summary, new_steps, times, step, n, n_fixed) -> list[str]:
+def _why(old_summary, old_steps, new_summary, new_steps, times, step, n, n_fixed, inst=None) -> list[str]:
     why = []
     old_n = {x["id"]: x for x in old_summary.get("curtailment", [])}
     new_n = {x["id"]: x for x in new_summary.get("curtailment", [])}
@@ -92,10 +103,35 @@ def _why(old_summary, old_steps, new_summary, new_steps, times, step, n, n_fixed
                            f"{d[k - n_fixed]:+,.2f} {unit} at {times[k]:%m-%d %H:%M}")
     if n_fixed:
         why.append(f"the first {n_fixed} step(s) (to {times[n_fixed - 1] + step:%m-%d %H:%M}) are kept as they "
-                   "happened or were planned")
+                   f"happened or were planned{_actuals_note(old_steps, new_steps, min(n_fixed, n), step, inst)}")
     if not why:
         why.append("no input changed; the new plan re-optimizes the same instance")
     return why
+
+
+def _actuals_note(old_steps: pd.DataFrame, new_steps: pd.DataFrame, k: int, step: pd.Timedelta, inst=None) -> str:
+    """Where the fixed steps as they ran differ from the plan: which decision columns (those a re-plan reads
+    back, when the instance is given), in how many steps, and the grid import's difference."""
+    if inst is not None:
+        from ..registry import replan_columns
+        decisions = set(replan_columns(inst))
+    else:
+        decisions = {c for c in new_steps.columns if c.startswith(("generator.", "job.", "battery.", "thermal_storage."))
+                     or c.endswith(".served_mw")}
+    cols = [c for c in new_steps.columns if c in old_steps and c in decisions]
+    bad = [c for c in cols if (np.abs(new_steps[c].to_numpy(dtype=float)[:k]
+                                      - old_steps[c].to_numpy(dtype=float)[:k]) > EPS).any()]
+    if not bad:
+        return ""
+    steps_ = int(np.any([np.abs(new_steps[c].to_numpy(dtype=float)[:k] - old_steps[c].to_numpy(dtype=float)[:k])
+                         > EPS for c in bad], axis=0).sum())
+    imp = ""
+    if "grid_import_mw" in new_steps and "grid_import_mw" in old_steps:
+        d = float((new_steps["grid_import_mw"].to_numpy(dtype=float)[:k]
+                   - old_steps["grid_import_mw"].to_numpy(dtype=float)[:k]).sum() * (step / pd.Timedelta(hours=1)))
+        imp = f"; grid import {d:+,.2f} MWh"
+    shown = ", ".join(bad[:4]) + (f" and {len(bad) - 4} more" if len(bad) > 4 else "")
+    return f"; the actuals differ from the plan in {steps_} of them ({shown}{imp})"
 
 
 def _notice_outcomes(summary, steps, times, step, n_fixed) -> list[dict]:
@@ -119,6 +155,13 @@ def diff_text(d: dict) -> str:
     if c["before"] is not None and c["after"] is not None:
         lines.append(f"Cost: ${c['before']:,.2f} -> ${c['after']:,.2f} ({c['after'] - c['before']:+,.2f})")
         lines += [f"  {k}: {v['change']:+,.2f}" for k, v in c["by_term"].items() if abs(v["change"]) > 0.005]
+    if d.get("cost_why"):
+        lines.append("Why the cost moved:")
+        for w in d["cost_why"]:
+            lines.append(f"  - {w['term']} {usd(w['change_usd'])}" + (f": {w['text']}" if w.get("text") else ""))
+            parts = w.get("parts") or []
+            if len(parts) > 1:
+                lines += [f"      {p['text']}" for p in parts]
     e = d["emissions"]
     if e["co2_t"]["before"] is not None:
         lines.append(f"Emissions: CO2 {e['co2_t']['before']:,.3f} t -> {e['co2_t']['after']:,.3f} t; "
@@ -126,11 +169,17 @@ def diff_text(d: dict) -> str:
     moved = {j: v for j, v in d["jobs"].items() if v["moves"]}
     lines.append("Jobs:" if moved else "Jobs: none moved")
     for j, v in moved.items():
-        parts = ", ".join(f"{m['energy_mwh']:+,.2f} MWh {m['when']}" for m in v["moves"])
+        parts = ", ".join(f"{m['energy_mwh']:+,.2f} MWh {m['when']}" + (
+            f" (at ${m['price_usd_per_mwh']:,.2f}/MWh)" if m.get("price_usd_per_mwh") is not None else "")
+            for m in v["moves"])
+        cost = sum(m.get("energy_usd", 0.0) for m in v["moves"])
+        parts += f"; at the new prices its energy costs {usd(cost)}" if "price_usd_per_mwh" in v["moves"][0] else ""
         lines.append(f"  {j}: {parts}; finish {v['finish_before']} -> {v['finish_after']}"
                      + (f"; unfinished {v['unfinished_after_mwh']:,.2f} MWh" if v["unfinished_after_mwh"] else ""))
     changed = {g: v for g, v in d["generators"].items() if v["runs_before"] != v["runs_after"]}
-    lines.append("Generators:" if changed else "Generators: no change")
+    same = " (identical units trade places: the total genset output is unchanged)" if (
+        changed and d.get("generator_fleet_unchanged")) else ""
+    lines.append(f"Generators:{same}" if changed else "Generators: no change")
     for g, v in changed.items():
         lines.append(f"  {g}: now runs {', '.join(v['runs_after']) or 'never'} (was "
                      f"{', '.join(v['runs_before']) or 'off'}); {v['hours_before']:g} h -> {v['hours_after']:g} h")

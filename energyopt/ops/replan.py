@@ -240,7 +240,7 @@ def replan(previous_dir: str | Path, now, *, instance: str | Path | None = None,
     result.summary["supersedes"] = supersedes
     if result.steps is None:
         return result, None
-    return result, plan_diff(prev.summary, prev.steps, result.summary, result.steps, history.n_fixed)
+    return result, plan_diff(prev.summary, prev.steps, result.summary, result.steps, history.n_fixed, inst)
 
 
 def _as_time(value) -> pd.Timestamp:

@@ -11,6 +11,7 @@ import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
 from .build import Chart
+from .economics import economics_tables
 from .reader import BatchData, ResultData, finite
 
 CONFIG = {"displaylogo": False, "responsive": True}
@@ -213,6 +214,7 @@ def _result_tables(data: ResultData) -> str:
             ["unit", "window", "metric", "limit", "used before", "this plan", "left after"],
             [[b.get("unit_id"), b.get("window"), b.get("metric"), num(b.get("limit")), num(b.get("used_before")),
               num(b.get("plan_uses")), num(b.get("remaining_after"))] for b in budgets], num_from=3))
+    parts.append(economics_tables(s, _table, num))
     rp = s.get("replan")
     if isinstance(rp, dict):
         parts.append("<h3>Re-plan</h3>" + _table(["", ""], [

@@ -12,6 +12,7 @@ from ..inputs.schema import InstanceBase as Instance
 from ..model.build import cost_terms
 from ..model.component import Role
 from ..registry import COMPONENTS
+from .economics import economics
 
 FORMAT_VERSION = 1
 
@@ -41,4 +42,5 @@ def summary(inst: Instance, m: pyo.ConcreteModel, steps: pd.DataFrame, budgets=(
     for c in COMPONENTS:   # every component says its part, present or not (empty then: "jobs": {})
         if c.summary is not None:
             out.update(c.summary(inst, m, m.component(c.name), steps, budgets))
+    out.update(economics(inst, steps, out))   # only when the instance gives an economics field
     return out

@@ -62,6 +62,46 @@ COSTS = (
     SummaryEntry("co2_t_by_source", "t", "CO2 of each component that emits (0 when absent)", "object"),
 )
 
+#: Keys of the economics in the business's units (energyopt.results.economics), written only when the instance
+#: gives one of its fields (an inference service's tokens or revenue, a job's GPUs per MW or value).
+ECONOMICS = (
+    SummaryEntry("economics", "", "energy cost in the business's units (docs/model.md, Economics)", "object"),
+    SummaryEntry("economics.attribution", "", "how the site's energy cost is shared: it_share_per_step (each "
+                 "step's grid energy + gensets' fuel and start-ups, by share of the step's IT power)", "text"),
+    SummaryEntry("economics.site_energy_cost_usd", "$", "grid energy + gensets' fuel and start-ups"),
+    SummaryEntry("economics.it_energy_mwh", "MWh", "IT energy (it_load_mw x step)"),
+    SummaryEntry("economics.it_energy_usd_per_mwh", "$/MWh", "site energy cost per MWh of IT", "number or null"),
+    SummaryEntry("economics.inference", "", "one entry per inference service id", "object"),
+    SummaryEntry("economics.inference.{id}.served_mwh", "MWh", "demand served"),
+    SummaryEntry("economics.inference.{id}.energy_cost_usd", "$", "its share of the site's energy cost"),
+    SummaryEntry("economics.inference.{id}.energy_usd_per_mwh", "$/MWh", "that per MWh served", "number or null"),
+    SummaryEntry("economics.inference.{id}.tokens_per_mwh", "tokens/MWh", "given or converted", "number or null"),
+    SummaryEntry("economics.inference.{id}.tokens_served_m", "Mtok", "million tokens served", "number or null"),
+    SummaryEntry("economics.inference.{id}.tokens_shed_m", "Mtok", "million tokens shed", "number or null"),
+    SummaryEntry("economics.inference.{id}.energy_usd_per_m_tokens", "$/Mtok", "energy cost per million tokens "
+                 "served", "number or null"),
+    SummaryEntry("economics.inference.{id}.shed_penalty_usd_per_m_tokens", "$/Mtok", "its shed penalty per million "
+                 "tokens", "number or null"),
+    SummaryEntry("economics.inference.{id}.revenue_usd", "$", "tokens served x revenue per Mtok", "number or null"),
+    SummaryEntry("economics.inference.{id}.margin_usd", "$", "revenue - energy cost", "number or null"),
+    SummaryEntry("economics.inference.{id}.margin_usd_per_m_tokens", "$/Mtok", "revenue per Mtok - energy cost "
+                 "per Mtok", "number or null"),
+    SummaryEntry("economics.jobs", "", "one entry per training job id", "object"),
+    SummaryEntry("economics.jobs.{id}.energy_mwh", "MWh", "energy it draws"),
+    SummaryEntry("economics.jobs.{id}.energy_cost_usd", "$", "its share of the site's energy cost"),
+    SummaryEntry("economics.jobs.{id}.energy_usd_per_mwh", "$/MWh", "that per MWh drawn", "number or null"),
+    SummaryEntry("economics.jobs.{id}.gpus_per_mw", "GPUs/MW", "as given", "number or null"),
+    SummaryEntry("economics.jobs.{id}.gpu_hours_done", "GPU-h", "work done (MWh at full speed) x GPUs/MW",
+                 "number or null"),
+    SummaryEntry("economics.jobs.{id}.energy_usd_per_gpu_hour", "$/GPU-h", "energy cost per GPU-hour of work done",
+                 "number or null"),
+    SummaryEntry("economics.jobs.{id}.value_usd", "$", "GPU-hours done x value per GPU-hour", "number or null"),
+    SummaryEntry("economics.jobs.{id}.value_usd_per_mwh_of_work", "$/MWh", "value per GPU-hour x GPUs/MW: above "
+                 "this energy price, pausing the job pays", "number or null"),
+    SummaryEntry("economics.jobs.{id}.value_per_energy_usd", "", "value of the training done per $ of its energy",
+                 "number or null"),
+)
+
 #: Keys a re-plan adds (energyopt.ops.replan).
 REPLAN = (
     SummaryEntry("replan", "", "what the re-plan kept and changed", "object"),
@@ -95,7 +135,7 @@ def summary_entries() -> list[tuple[str, SummaryEntry]]:
     out += [(c.name, SummaryEntry(f"co2_t_by_source.{c.name}", "t", f"CO2 of {c.name}")) for c in COMPONENTS
             if c.role & Role.EMITS]
     out += [(c.name, e) for c in COMPONENTS for e in c.summary_entries]
-    return out + [("replan", e) for e in REPLAN]
+    return out + [("economics", e) for e in ECONOMICS] + [("replan", e) for e in REPLAN]
 
 
 def _pattern(template: str) -> re.Pattern:

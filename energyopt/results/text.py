@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from ..registry import COMPONENTS
 from ..solver.status import TerminationCondition
+from .economics import text as economics_text
 from .result import Result
 
 
@@ -28,6 +29,7 @@ def render(result: Result) -> str:
     for c in COMPONENTS:   # each component's own lines, in registry order
         if c.text is not None:
             lines += c.text(s)
+    lines += economics_text(s)
     return "\n".join(lines)
 
 
