@@ -135,18 +135,22 @@ def test_checker_flags_a_ramp_broken_in_the_written_steps(tmp_path):
     assert "grid.ramp_up" in codes
 
 
-@pytest.mark.parametrize("field, value, words", [
-    ("ramp_up_mw_per_min", -1.0, "greater than 0"),
-    ("max_change_mw_per_15min", 0.0, "greater than 0"),
-    ("initial_import_mw", -5.0, "greater than or equal to 0"),
+@pytest.mark.parametrize("section, field, value, words", [
+    ("grid", "ramp_up_mw_per_min", -1.0, "greater than 0"),
+    ("grid", "ramp_down_mw_per_min", "fast", "without quotes"),
+    ("grid", "max_change_mw_per_15min", 0.0, "greater than 0"),
+    ("grid", "initial_import_mw", -5.0, "greater than or equal to 0"),
+    ("site", "load_ramp_up_mw_per_min", 0.0, "greater than 0"),
+    ("site", "load_ramp_down_mw_per_min", 1e9, "less than or equal to 5000"),
+    ("site", "initial_load_mw", -1.0, "greater than or equal to 0"),
 ])
-def test_bad_ramp_fields_are_named(tmp_path, field, value, words):
+def test_bad_ramp_fields_are_named(tmp_path, section, field, value, words):
     inst, series = base(2, 10.0)
-    inst["grid"][field] = value
+    inst[section][field] = value
     with pytest.raises(InstanceError) as info:
         eo.load_instance(write_instance(tmp_path, inst, series))
-    hits = [p for p in info.value.problems if p.field == f"grid.{field}"]
-    assert hits and words in hits[0].message
+    hits = [p for p in info.value.problems if p.field == f"{section}.{field}"]
+    assert hits and words in hits[0].message and hits[0].file == "instance.toml", info.value.problems
 
 
 # -- notices that cover part of a step ----------------------------------------------------------------------
@@ -187,3 +191,27 @@ def test_the_naive_operator_does_not_act_before_a_notice_is_issued(tmp_path):
     assert out.steps["job.J1.power_mw"].to_numpy() == approx([12.0, 0.0])
     c = out.summary["curtailment"][0]
     assert c["met"] and c["missed_mwh"] == approx(0.0)
+
+
+def test_a_replan_holds_the_ramp_from_now_not_in_the_past(tmp_path):
+    import json
+
+    from energyopt.check import instance_for
+    from energyopt.ops.replan import replan
+
+    inst, series = base(3, [100, 10, 100])
+    inst["training_jobs"] = [job()]
+    inst["grid"]["ramp_up_mw_per_min"] = 0.1
+    r, _ = solved(tmp_path, inst, series)            # [2, 8, 0] as above
+    # What happened: the job ran 0 then 10 MW (a jump of 10 MW, over the 6 MW limit) and finished its 10 MWh.
+    actuals = pd.DataFrame({"timestamp": [at(0), at(1)], "job.J1.power_mw": [0.0, 10.0],
+                            "job.J1.work_mwh": [0.0, 10.0]})
+    r2, _ = replan(tmp_path / "out", at(2), actuals=actuals, options=eo.SolveOptions(mip_rel_gap=0))
+    # The past's jump is a fact, not a violation: the re-plan solves. Step 2 has nothing left to do: import 0
+    # (a fall, which no limit bounds). Cost 0 x 100 + 10 x 10 + 0 = 100.
+    assert r2.status.value == "optimal"
+    assert imports(r2) == approx([0, 10, 0])
+    assert r2.summary["objective_usd"] == approx(100.0)
+    r2.write(tmp_path / "re")
+    written = json.loads((tmp_path / "re" / "summary.json").read_text())
+    assert check_result(instance_for(tmp_path / "re" / written["instance_file"], written), tmp_path / "re") == []
