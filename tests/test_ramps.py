@@ -215,3 +215,55 @@ def test_a_replan_holds_the_ramp_from_now_not_in_the_past(tmp_path):
     r2.write(tmp_path / "re")
     written = json.loads((tmp_path / "re" / "summary.json").read_text())
     assert check_result(instance_for(tmp_path / "re" / written["instance_file"], written), tmp_path / "re") == []
+
+
+# -- found in review: partial steps in re-plans and diffs, a forced stop the shut-down ramp forbids -----------
+def _notice_at(start_h, end_h, cap, issued_h):
+    return {"id": "N1", "issued": pd.Timestamp(at(issued_h)).to_pydatetime(),
+            "start": pd.Timestamp(at(start_h)).to_pydatetime(), "end": pd.Timestamp(at(end_h)).to_pydatetime(),
+            "cap_mw": cap}
+
+
+def test_a_notice_cancelled_mid_step_does_not_hold_the_past_to_the_new_share(tmp_path):
+    import json
+
+    from energyopt.check import instance_for
+    from energyopt.ops.replan import replan
+
+    inst, series = base(4, 10.0, interconnection_mw=20.0, it_load_mw=5.0)
+    inst["notices"] = [{"id": "N1", "issued": at(-5), "start": at(1), "end": at(3), "cap_mw": 1.0}]
+    inst["generators"] = [{"id": "G1", "capacity_mw": 4.0, "min_load_fraction": 0.0, "fuel_price_usd_per_gal": 3.0,
+                           "run_hours_left": 10.0, "dispatch": "notice_only"}]
+    solved(tmp_path, inst, series)     # G1 runs at 4 MW through steps 1 and 2 (the notice's window)
+    # Cancelled at 01:30: N1 now ends inside step 1, which is fixed (it began before now) with G1 at 4 MW.
+    r2, _ = replan(tmp_path / "out", at(1.5), cancel_notices=["N1"], options=eo.SolveOptions(mip_rel_gap=0))
+    assert r2.status.value == "optimal"
+    r2.write(tmp_path / "re")
+    written = json.loads((tmp_path / "re" / "summary.json").read_text())
+    assert check_result(instance_for(tmp_path / "re" / written["instance_file"], written), tmp_path / "re") == []
+
+
+def test_diff_judges_a_partly_covered_step_by_its_allowance(tmp_path):
+    from energyopt.ops.diff import diff_text
+    from energyopt.ops.replan import replan
+
+    inst, series = base(3, 10.0, interconnection_mw=20.0, it_load_mw=10.0)
+    solved(tmp_path, inst, series)
+    r2, d = replan(tmp_path / "out", at(1), add_notices=[_notice_at(1.5, 2, 4.0, 1)],
+                   options=eo.SolveOptions(mip_rel_gap=0))
+    # Step 1 may average 0.5 x 4 + 0.5 x 20 = 12 MW; the fixed IT load imports 10: the notice is met.
+    assert r2.status.value == "optimal"
+    assert d["notices"][0]["met"] and d["notices"][0]["missed_mw"] == 0.0
+    assert "within" in diff_text(d).splitlines()[-1]
+
+
+def test_a_forced_stop_the_shutdown_ramp_forbids_is_refused_by_name(tmp_path):
+    inst, series = base(3, 10.0, interconnection_mw=20.0, it_load_mw=5.0)
+    inst["notices"] = [{"id": "N0", "issued": at(-5), "start": at(1.5), "end": at(2), "cap_mw": 1.0}]
+    inst["generators"] = [{"id": "G1", "capacity_mw": 4.0, "min_load_fraction": 0.0, "fuel_price_usd_per_gal": 3.0,
+                           "run_hours_left": 10.0, "dispatch": "notice_only", "initial_on": True,
+                           "initial_output_mw": 3.0, "shutdown_ramp_fraction": 0.6}]
+    with pytest.raises(InstanceError) as info:
+        eo.load_instance(write_instance(tmp_path, inst, series))
+    hits = [p for p in info.value.problems if p.field == "generators[0] (G1).initial_output_mw"]
+    assert hits and "2.4 MW" in hits[0].message, info.value.problems

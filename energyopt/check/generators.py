@@ -144,13 +144,16 @@ def _unit(ctx: Ctx, g) -> None:
     on, f = on_of(ctx, g), run_share(ctx, g)
     part = np.where(f > 0, f, 1.0)
     ctx.leq("generator.max_output", out, g.capacity_mw * on, f"{name}: output <= capacity * on")
-    ctx.leq("generator.min_output", np.maximum(g.min_load_fraction * g.capacity_mw * part * on, 0.0), out,
-            f"{name}: min load * capacity * share run * on <= output")
+    # A re-plan's fixed steps ran as they ran: a notice cancelled since may have changed the share of a past
+    # step, which no longer bounds what the unit did then (the model drops those rows too).
+    free = range(ctx.fixed_steps, ctx.n)
+    ctx.leq("generator.min_output", np.maximum(g.min_load_fraction * g.capacity_mw * part * on, 0.0)[free.start:],
+            out[free.start:], f"{name}: min load * capacity * share run * on <= output", steps=free)
     if g.dispatch == "notice_only":
         for t in [t for t in np.flatnonzero((on > 0) & (f <= 0)) if t >= ctx.fixed_steps]:
             ctx.add("generator.notice_only", int(t), f"{name} is on outside every notice window "
                     "(dispatch = notice_only)", 1.0)
-        partial = np.flatnonzero((f > 0) & (f < 1))
+        partial = np.flatnonzero((f > 0) & (f < 1) & (np.arange(ctx.n) >= ctx.fixed_steps))
         ctx.leq("generator.notice_partial", out[partial], (g.capacity_mw * f * on)[partial],
                 f"{name}: output <= capacity * share of the step a notice covers * on", steps=partial)
 

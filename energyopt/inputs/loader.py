@@ -272,6 +272,17 @@ class _Loader:
                                              f"{j.min_power_fraction:g}; the curve must cover every allowed cap",
                                              name))
 
+        notices = [n for n in s.get("notices", []) if all(isinstance(t, pd.Timestamp) for t in (n.start, n.end))]
+        first_covered = any(grid.overlap_fraction(n.start, n.end)[0] > 0 for n in notices) if grid.n_steps else True
+        for label, g in zip(self.labels.get("generators", []), s.get("generators", [])):
+            sd, p0 = getattr(g, "shutdown_ramp_fraction", None), getattr(g, "initial_output_mw", None)
+            if (g.dispatch == "notice_only" and g.initial_on and not first_covered and sd is not None
+                    and p0 is not None and p0 > sd * g.capacity_mw + 1e-9):
+                self.problems.append(Problem(f"{label}.initial_output_mw", f"{p0:g} MW at the start, but the unit "
+                                             "is notice-only and no notice covers the first step, so it must stop "
+                                             f"there, and its shut-down ramp allows at most {sd * g.capacity_mw:g} MW "
+                                             "before a stop (shutdown_ramp_fraction)", name))
+
     def _unique_ids(self, s: dict[str, Any]):
         seen: dict[str, str] = {}
         for key in sorted(LIST_SECTIONS):

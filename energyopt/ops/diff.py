@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..check.physics import runs
+from ..model.grid import notice_excess_mw
 from .costwhy import cost_why, job_move_prices, usd
 
 EPS = 1e-6
@@ -29,7 +30,8 @@ def _span(times: list[pd.Timestamp], step: pd.Timedelta, a: int, b: int) -> str:
 def plan_diff(old_summary: dict, old_steps: pd.DataFrame, new_summary: dict, new_steps: pd.DataFrame,
               n_fixed: int = 0, inst=None) -> dict:
     """The structured difference (JSON-ready) between the old plan and the new one; ``inst`` (the new
-    instance, optional) names the gensets' dispatch in the cost account."""
+    instance, optional) names the gensets' dispatch in the cost account and gives each notice's allowance in a
+    step it covers in part."""
     step = pd.Timedelta(minutes=new_summary["horizon"]["step_minutes"])
     dt = step / pd.Timedelta(hours=1)
     times = step_times(new_steps)
@@ -73,7 +75,7 @@ def plan_diff(old_summary: dict, old_steps: pd.DataFrame, new_summary: dict, new
         sum(old_steps[c].to_numpy(dtype=float)[:n] for c in fleet), atol=EPS))
     out["inference_shed_mwh"] = {"before": old_summary.get("inference_shed_mwh"),
                                  "after": new_summary.get("inference_shed_mwh")}
-    out["notices"] = _notice_outcomes(new_summary, new_steps, times, step, n_fixed)
+    out["notices"] = _notice_outcomes(new_summary, new_steps, times, step, n_fixed, inst)
     return out
 
 
@@ -134,13 +136,19 @@ def _actuals_note(old_steps: pd.DataFrame, new_steps: pd.DataFrame, k: int, step
     return f"; the actuals differ from the plan in {steps_} of them ({shown}{imp})"
 
 
-def _notice_outcomes(summary, steps, times, step, n_fixed) -> list[dict]:
+def _notice_outcomes(summary, steps, times, step, n_fixed, inst=None) -> list[dict]:
+    """Per notice, the steps whose import is above what it allows there: its cap for the part of the step its
+    window covers, the interconnection (from the instance, when at hand) for the rest."""
     imp = steps["grid_import_mw"].to_numpy()
     out = []
     for x in summary.get("curtailment", []):
         s, e = pd.Timestamp(x["start"]), pd.Timestamp(x["end"])
-        ks = [k for k, t in enumerate(times) if t < e and t + step > s]
-        over = [(k, imp[k] - x["cap_mw"]) for k in ks if imp[k] > x["cap_mw"] + 1e-6]
+        if inst is not None:
+            excess = notice_excess_mw(inst.time, inst.site.interconnection_mw, s, e, x["cap_mw"], imp)
+            over = [(int(k), float(excess[k])) for k in np.flatnonzero(excess > 1e-6)]
+        else:
+            ks = [k for k, t in enumerate(times) if t < e and t + step > s]
+            over = [(k, imp[k] - x["cap_mw"]) for k in ks if imp[k] > x["cap_mw"] + 1e-6]
         out.append({"id": x["id"], "cap_mw": x["cap_mw"], "met": not over,
                     "missed_mw": max((v for _, v in over), default=0.0),
                     "missed_steps": [times[k].isoformat() for k, _ in over],
