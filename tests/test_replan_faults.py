@@ -59,8 +59,8 @@ def test_actuals_with_one_side_of_a_pair_imply_the_other(tmp_path):
     r.write(tmp_path / "plan")
     # G1 reported off at 10:00 (no output given): it produced nothing, the grid carried 5 MW more.
     # J1 reported idle at 12:00 (no work given): it did no work there.
-    act = pd.DataFrame({"timestamp": [at(10), at(12)], "generator.G1.on": [0.0, None],
-                        "job.J1.power_mw": [None, 0.0]})
+    act = pd.DataFrame({"timestamp": [at(10), at(12)], "generator.G1.on": [0.0, "plan"],
+                        "job.J1.power_mw": ["plan", 0.0]})
     r2, _ = replan(tmp_path / "plan", at(13), actuals=act, options=EXACT)
     assert r2.steps["generator.G1.output_mw"].to_numpy()[10] == approx(0.0)
     assert r2.steps["job.J1.work_mwh"].to_numpy()[12] == approx(0.0)

@@ -21,7 +21,8 @@ from ..errors import ReplanError
 from ..inputs import Instance, InstanceError, load_instance
 from ..inputs.history import History
 from ..inputs.notices import notice_iso, notice_patch
-from ..registry import COMPONENTS, binary_columns, replan_columns
+from ..registry import COMPONENTS, replan_columns
+from .actuals import cell_value, column_ranges, keeps_plan
 
 
 @dataclass(frozen=True)
@@ -125,14 +126,14 @@ def history_columns(inst: Instance) -> list[str]:
 
 
 class Given:
-    """The values one row of actuals gives (empty cells and NaN are not given)."""
+    """The values one row of actuals gives (checked numbers; a column left out or a cell saying ``plan`` is not
+    given)."""
 
     def __init__(self, rec: dict):
         self.rec = rec
 
     def __call__(self, column: str) -> bool:
-        v = self.rec.get(column)
-        return v is not None and not (isinstance(v, float) and math.isnan(v))
+        return self.rec.get(column) is not None
 
     def value(self, column: str) -> float:
         return float(self.rec[column])
@@ -148,55 +149,77 @@ def _dependents(inst: Instance, rec: dict, values: dict[str, np.ndarray], k: int
             c.actuals(inst, given, values, k)
 
 
+def _row_step(stamp, index: dict, n_fixed: int, seen: dict[int, int], row: int, name: str,
+              problems: list[str]) -> int | None:
+    """The step a row of actuals describes, or None (with the reason in ``problems``)."""
+    try:
+        t = pd.Timestamp(stamp)
+        if t.tzinfo is None:
+            raise ValueError("no UTC offset")
+        k = index.get(t.tz_convert("UTC"))
+    except (ValueError, TypeError) as exc:
+        problems.append(f"{name} row {row}: timestamp {stamp!r} is not an ISO time with offset ({exc})")
+        return None
+    if k is None:
+        problems.append(f"{name} row {row}: {stamp} is not the start of a step of the horizon")
+        return None
+    if k >= n_fixed:
+        problems.append(f"{name} row {row}: {stamp} is not before now (plus the response time); actuals "
+                        "describe only what has happened")
+        return None
+    if k in seen:
+        problems.append(f"{name} row {row}: {stamp} is given again (first in row {seen[k]})")
+        return None
+    seen[k] = row
+    return k
+
+
 def _apply_actuals(inst: Instance, actuals: pd.DataFrame, name: str, n_fixed: int,
                    values: dict[str, np.ndarray], problems: list[str]) -> None:
-    """Overwrite planned values with what happened: rows by timestamp (a step's start), any known column."""
+    """Overwrite planned values with what happened: rows by timestamp (a step's start), any known column, every
+    cell checked first (:mod:`energyopt.ops.actuals`: a finite number in the column's physical range, not empty);
+    any bad cell or row leaves ``values`` as they were and every one is reported."""
     g = inst.time
     if "timestamp" not in actuals:
         problems.append(f"{name}: no 'timestamp' column")
         return
     known = set(history_columns(inst))
-    binary = binary_columns(inst)
+    ranges = column_ranges(inst)
     for c in actuals.columns:
         if c != "timestamp" and c not in known:
             problems.append(f"{name}: column {c!r} is not a decision of this instance (known: "
                             f"{', '.join(sorted(known)) or 'none'})")
     index = {t: k for k, t in enumerate(g.index.tz_convert("UTC"))}
     seen: dict[int, int] = {}
+    rows: list[tuple[int, dict]] = []
+    bad = len(problems)
     for row, (stamp, rec) in enumerate(zip(actuals["timestamp"], actuals.to_dict("records")), start=2):
-        try:
-            t = pd.Timestamp(stamp)
-            if t.tzinfo is None:
-                raise ValueError("no UTC offset")
-            k = index.get(t.tz_convert("UTC"))
-        except (ValueError, TypeError) as exc:
-            problems.append(f"{name} row {row}: timestamp {stamp!r} is not an ISO time with offset ({exc})")
-            continue
-        if k is None:
-            problems.append(f"{name} row {row}: {stamp} is not the start of a step of the horizon")
-            continue
-        if k >= n_fixed:
-            problems.append(f"{name} row {row}: {stamp} is not before now (plus the response time); actuals "
-                            "describe only what has happened")
-            continue
-        if k in seen:
-            problems.append(f"{name} row {row}: {stamp} is given again (first in row {seen[k]})")
-            continue
-        seen[k] = row
-        _dependents(inst, rec, values, k)
+        k = _row_step(stamp, index, n_fixed, seen, row, name, problems)
+        clean: dict[str, float | None] = {}
         for c, v in rec.items():
-            if c in known and not (isinstance(v, float) and math.isnan(v)):
-                try:
-                    x = float(v)
-                except (TypeError, ValueError):
-                    problems.append(f"{name} row {row}, column {c}: {v!r} is not a number")
-                    continue
-                if not math.isfinite(x) or x < 0:
-                    problems.append(f"{name} row {row}, column {c}: {v!r} must be a finite number >= 0")
-                    continue
-                if c in binary and x not in (0.0, 1.0):
-                    problems.append(f"{name} row {row}, column {c}: on/off must be 0 or 1, not {v!r}")
-                    continue
+            if c not in known:
+                continue
+            if keeps_plan(v):
+                clean[c] = None
+                continue
+            x, why = cell_value(v, ranges.get(c), k)
+            if why is not None:
+                problems.append(f"{name} row {row}, column {c}: {why}")
+            clean[c] = x
+        on_off = [c for c in clean if c.endswith(".on") and clean[c] == 0.0]
+        for c in on_off:   # a unit reported off and producing in the same row
+            out = c[:-len(".on")] + ".output_mw"
+            if (clean.get(out) or 0.0) > 0.0:
+                problems.append(f"{name} row {row}, columns {c} and {out}: the unit is reported off (0) but "
+                                f"producing {clean[out]:g} MW")
+        if k is not None:
+            rows.append((k, clean))
+    if len(problems) > bad:
+        return
+    for k, clean in rows:
+        _dependents(inst, clean, values, k)
+        for c, x in clean.items():
+            if x is not None:
                 values[c][k] = x
 
 
