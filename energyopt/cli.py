@@ -207,24 +207,36 @@ def simulate(sim_file: Path, out_dir: Path, quiet: bool) -> None:
               help="Local worker processes (default: every core).")
 @click.option("--scheduler", default=None, metavar="ADDRESS",
               help="Run on this Dask distributed scheduler (e.g. tcp://10.0.0.5:8786) instead of locally.")
+@click.option("--tls-ca", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="With --scheduler tls://...: the CA certificate (PEM) that signed the cluster's certificates.")
+@click.option("--tls-cert", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="With --scheduler tls://...: this client's certificate (PEM).")
+@click.option("--tls-key", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="With --scheduler tls://...: this client's private key (PEM).")
 @click.option("--force", is_flag=True, help="Solve every case again, even those already solved with the same inputs.")
 @click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None, help="Per case, seconds.")
 @click.option("--mip-gap", type=click.FloatRange(0, 1), default=None, help="Per case  [default: 1e-4].")
 @click.option("--threads", type=click.IntRange(min=1), default=1, show_default=True,
               help="HiGHS threads per case (cases run in parallel).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def batch(instances, sweeps, out_dir: Path, workers, scheduler, force, time_limit, mip_gap, threads, quiet) -> None:
+def batch(instances, sweeps, out_dir: Path, workers, scheduler, tls_ca, tls_cert, tls_key, force, time_limit, mip_gap,
+          threads, quiet) -> None:
     """Solve many INSTANCES (files or globs) and sweeps in parallel; one folder per case and one summary table."""
     from .batch.cases import collect
+    from .batch.cluster import make_security
     from .batch.runner import Options, progress_printer, run_batch
 
+    if (tls_ca or tls_cert or tls_key) and scheduler is None:
+        raise E.BadInput("--tls-ca/--tls-cert/--tls-key go with --scheduler tls://HOST:PORT")
+    security = make_security(tls_ca, tls_cert, tls_key)
     cases = collect(list(instances), [str(s) for s in sweeps])
     if out_dir.exists() and not out_dir.is_dir():
         raise E.BadInput(f"--out: {out_dir} exists and is not a folder")
     if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / "cases").is_dir():
         raise E.BadInput(f"--out: {out_dir} holds files but no batch (cases/); give a new or empty folder")
     rows = run_batch(cases, out_dir, Options(time_limit_s=time_limit, mip_rel_gap=mip_gap, threads=threads),
-                     workers=workers, scheduler=scheduler, force=force, report=progress_printer(quiet))
+                     workers=workers, scheduler=scheduler, force=force, report=progress_printer(quiet),
+                     security=security)
     failed = [r for r in rows if r.get("status") != "optimal"]
     if not quiet:
         click.echo(f"{len(rows)} case(s): {len(rows) - len(failed)} optimal, {len(failed)} not; "

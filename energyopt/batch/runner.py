@@ -149,8 +149,11 @@ class Progress:
 
 def run_batch(cases: list[Case], out_dir: Path, options: Options, workers: int | None = None,
               scheduler: str | None = None, force: bool = False,
-              report: Callable[[Progress], None] | None = None) -> list[dict]:
-    """Solve every case not already solved with the same inputs; returns the summary table's rows."""
+              report: Callable[[Progress], None] | None = None, security=None,
+              warn: Callable[[str], None] | None = None) -> list[dict]:
+    """Solve every case not already solved with the same inputs; returns the summary table's rows.
+    ``security``: a ``distributed.security.Security`` for the scheduler (None: Dask's configuration); ``warn``
+    receives the warning for a scheduler off this machine reached without TLS (default: stderr)."""
     from .table import write_table
     cases_dir = out_dir / "cases"
     cases_dir.mkdir(parents=True, exist_ok=True)
@@ -177,7 +180,7 @@ def run_batch(cases: list[Case], out_dir: Path, options: Options, workers: int |
         report(prog)
     if todo:
         if scheduler is not None:
-            _run_dask(todo, opts, done, prog, scheduler=scheduler, report=report)
+            _run_dask(todo, opts, done, prog, scheduler=scheduler, report=report, security=security, warn=warn)
         else:
             _run_local(todo, opts, done, prog, workers=workers, report=report, cases_dir=cases_dir, hashes=hashes)
     return write_table(out_dir, cases)
@@ -234,11 +237,16 @@ def _pool_round(queue: list[Case], n: int, opts: dict, done, prog: Progress, rep
         pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _run_dask(todo: list[Case], opts: dict, done, prog: Progress, scheduler: str, report, **_) -> None:
+def _run_dask(todo: list[Case], opts: dict, done, prog: Progress, scheduler: str, report, security=None,
+              warn: Callable[[str], None] | None = None, **_) -> None:
+    from .cluster import insecure_warning
     try:
         from distributed import Client
     except ImportError:
         raise BatchError("--scheduler needs dask.distributed: pip install 'energyopt[cluster]'") from None
+    message = insecure_warning(scheduler, security)
+    if message:
+        (warn or (lambda m: print(m, file=sys.stderr, flush=True)))(message)
     import logging
     # distributed logs lost results and its own shutdown as warnings and tracebacks; the batch reports what
     # matters itself (cases failed, no workers left), so only its critical messages reach the user.
@@ -246,7 +254,8 @@ def _run_dask(todo: list[Case], opts: dict, done, prog: Progress, scheduler: str
             "distributed", "asyncio"]:
         logging.getLogger(name).setLevel(logging.CRITICAL)
     try:
-        client = Client(scheduler, timeout=f"{CONNECT_TIMEOUT_S}s")
+        client = Client(scheduler, timeout=f"{CONNECT_TIMEOUT_S}s",
+                        **({"security": security} if security is not None else {}))
     except (OSError, TimeoutError, ValueError, TypeError) as exc:
         raise BatchError(f"cannot reach the Dask scheduler at {scheduler!r}: {exc}") from None
     try:
