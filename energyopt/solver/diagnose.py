@@ -182,8 +182,8 @@ def explain_infeasible(inst: Instance, opts: SolveOptions, history=None, budgets
         else:
             both = "" if peak[a:b + 1].sum() * dt <= unserved[a:b + 1].sum() * dt + 1e-6 else (
                 f"; a schedule keeping the worst step that low falls {peak[a:b + 1].sum() * dt:.3f} MWh short")
-            size = (f"by at least {peak[a:b + 1].max():.3f} MW in its worst step and {unserved[a:b + 1].sum() * dt:.3f} "
-                    f"MWh in all (the least possible of each{both})")
+            size = (f"by up to {peak[a:b + 1].max():.3f} MW ({unserved[a:b + 1].sum() * dt:.3f} MWh in all; no schedule "
+                    f"has a smaller worst step or a smaller total{both})")
         out.append(
             f"Power: {_when(inst, a, b)} the load that must be served exceeds what can be supplied, {size}. "
             f"At {stamp(idx[w])} the must-serve load "
