@@ -93,19 +93,13 @@ def relaxations(inst: Instance, opts: SolveOptions, total: float, history=None, 
     return found
 
 
-def least_peaks(inst: Instance, opts: SolveOptions, solved, stretches: list[tuple[int, int]], history=None,
-                budgets=()) -> np.ndarray | None:
-    """The power shortfall per step of a schedule whose stretches' worst steps are as small as they can be
-    (the sum of the stretches' peaks is minimised), with every other slack of the elastic model no larger than
-    in ``solved`` (the least-MWh solution) and no shortfall outside its stretches. None if that solve fails."""
+def least_peaks(inst: Instance, opts: SolveOptions, solved, history=None, budgets=()) -> np.ndarray | None:
+    """The power shortfall per step of a schedule whose worst step is as small as it can be among those with the
+    least shortfall in MWh (that of ``solved``, the least-MWh solution), every other slack of the elastic model
+    no larger than in ``solved``. None if that solve fails."""
     m = build_model(inst, elastic=True, history=history, budgets=budgets)
-    n = inst.time.n_steps
-    inside = np.zeros(n, dtype=bool)
-    for a, b in stretches:
-        inside[a:b + 1] = True
-    for t in range(n):
-        if not inside[t]:
-            m.Unserved_MW[t].fix(0.0)
+    n, dt = inst.time.n_steps, inst.time.dt_hours
+    least = dt * sum(float(pyo.value(solved.Unserved_MW[t])) for t in range(n))
     for blk in [m, *m.component_blocks]:
         if not hasattr(blk, "elastic_mwh"):
             continue
@@ -115,12 +109,11 @@ def least_peaks(inst: Instance, opts: SolveOptions, solved, stretches: list[tupl
             twin = solved.find_component(v.name)
             if twin is not None and twin.value is not None:
                 v.setub(max(float(twin.value), 0.0) * (1 + 1e-9) + 1e-9)
-    K = range(len(stretches))
-    m.Least_Peak_MW = pyo.Var(K, domain=pyo.NonNegativeReals)
-    m.least_peak = pyo.Constraint([(k, t) for k in K for t in range(stretches[k][0], stretches[k][1] + 1)],
-                                  rule=lambda _, k, t: m.Unserved_MW[t] <= m.Least_Peak_MW[k])
+    m.Least_Peak_MW = pyo.Var(domain=pyo.NonNegativeReals)
+    m.least_peak = pyo.Constraint(range(n), rule=lambda _, t: m.Unserved_MW[t] <= m.Least_Peak_MW)
+    m.least_total = pyo.Constraint(expr=dt * sum(m.Unserved_MW[t] for t in range(n)) <= least * (1 + 1e-7) + 1e-7)
     m.objective.deactivate()
-    m.peak_objective = pyo.Objective(expr=sum(m.Least_Peak_MW[k] for k in K))
+    m.peak_objective = pyo.Objective(expr=m.Least_Peak_MW)
     if _solve(m, opts) is None:
         return None
     return np.array([pyo.value(m.Unserved_MW[t]) for t in range(n)])

@@ -140,16 +140,17 @@ def explain_infeasible(inst: Instance, opts: SolveOptions, history=None, budgets
     output = {g.id: np.array([pyo.value(m.generators.Output_MW[g.id, t]) for t in T]) for g in inst.generators}
     gen_hours = {g.id: float(on[g.id].sum() * dt) for g in inst.generators}
     share = {g.id: run_share(inst, g.dispatch) for g in inst.generators}
+    peak = least_peaks(inst, sub, m, history, budgets) if unserved.max() > TOL else None
+    if peak is not None:   # the least-peak schedule (it has the least MWh too) says where the site is short
+        unserved = peak
     stretches = _runs(unserved > TOL)
-    peak = least_peaks(inst, sub, m, stretches, history, budgets) if stretches else None
     relaxed = relaxations(inst, sub, total, history, budgets) if stretches or short.max() > TOL else []
     discharge = (np.array([pyo.value(m.battery.Discharge_MW[t]) for t in T]) if inst.battery is not None
                  else np.zeros(n))
     # components with an elastic slack of their own say what it found
     own = [line for c in COMPONENTS if c.explain is not None for line in c.explain(inst, m, m.component(c.name))]
     for a, b in stretches:
-        least = peak if peak is not None else unserved
-        w = a + int(np.argmax(least[a:b + 1]))
+        w = a + int(np.argmax(unserved[a:b + 1]))
         cool = (fixed[w] + min_inf[w]) / cop[w] if cop is not None else 0.0
         must = fixed[w] + min_inf[w] + overhead[w] + cool
         notices = [x.id for x in inst.notices if w in inst.time.steps_overlapping(x.start, x.end)
@@ -176,14 +177,11 @@ def explain_infeasible(inst: Instance, opts: SolveOptions, history=None, budgets
                   for g in inst.generators if g.dispatch == "notice_only" and share[g.id][w] < 1 - 1e-9]
         doubtful = (not relaxed and not direct and not spent and must <= bound + 1e-6
                     and not own)
-        if peak is None or doubtful:
-            size = (f"{'reportedly ' if doubtful else ''}by up to {unserved[a:b + 1].max():.3f} MW "
-                    f"({unserved[a:b + 1].sum() * dt:.3f} MWh in all)")
-        else:
-            both = "" if peak[a:b + 1].sum() * dt <= unserved[a:b + 1].sum() * dt + 1e-6 else (
-                f"; a schedule keeping the worst step that low falls {peak[a:b + 1].sum() * dt:.3f} MWh short")
-            size = (f"by up to {peak[a:b + 1].max():.3f} MW ({unserved[a:b + 1].sum() * dt:.3f} MWh in all; no schedule "
-                    f"has a smaller worst step or a smaller total{both})")
+        worst = unserved[a:b + 1].max() >= unserved.max() - 1e-6
+        least = "" if peak is None or doubtful else "; no schedule is short by less in all" + (
+            ", and none of those by less in its worst step" if worst else "")
+        size = (f"{'reportedly ' if doubtful else ''}by up to {unserved[a:b + 1].max():.3f} MW "
+                f"({unserved[a:b + 1].sum() * dt:.3f} MWh in all{least})")
         out.append(
             f"Power: {_when(inst, a, b)} the load that must be served exceeds what can be supplied, {size}. "
             f"At {stamp(idx[w])} the must-serve load "
@@ -192,8 +190,8 @@ def explain_infeasible(inst: Instance, opts: SolveOptions, history=None, budgets
             f"{gtext}" + (f"; permits exhausted: {', '.join(spent)}" if spent else "") + ".")
         out += [c for c in direct if c not in out]
         if not relaxed and must > bound + 1e-6:
-            out.append(f"Cause: at {stamp(idx[w])} even the import cap with every generator and battery at full "
-                       f"output gives only {bound:.2f} MW, {must - bound:.2f} MW less than the must-serve load.")
+            out.append(f"Cause: at {stamp(idx[w])} even the import cap with every generator and battery at the most "
+                       f"they may give gives only {bound:.2f} MW, {must - bound:.2f} MW less than the must-serve load.")
         elif doubtful:
             big = _largest_number(inst)
             named = f" (largest: {big[0]} = {big[1]:g})" if big else ""
