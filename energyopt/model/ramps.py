@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import pyomo.environ as pyo
 
+from .when import stamp
+
 
 @dataclass(frozen=True)
 class RampLimits:
@@ -99,8 +101,8 @@ def explain(b: pyo.Block, lim: RampLimits, index, step_minutes: int) -> list[str
     names = {("up", 1): "ramp-up limit", ("down", -1): "ramp-down limit",
              ("change_15min", 1): "15-minute change limit (rising)", ("change_15min", -1): "15-minute change limit (falling)"}
     for (kind, sign), (v, s, t) in worst.items():
-        frm = "before the horizon" if s < 0 else f"{index[s]:%Y-%m-%d %H:%M}"
+        frm = "before the horizon" if s < 0 else stamp(index[s])
         out.append(f"Ramp: the {lim.what}'s {names[kind, sign]} cannot be kept: from {frm} to "
-                   f"{index[t]:%Y-%m-%d %H:%M} it must move {v:.3f} MW further than the limit allows (a notice's cap, "
+                   f"{stamp(index[t])} it must move {v:.3f} MW further than the limit allows (a notice's cap, "
                    "the load that must be served or the limit itself would have to change).")
     return out

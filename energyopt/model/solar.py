@@ -16,6 +16,7 @@ import pyomo.environ as pyo
 from ..inputs.history import History
 from ..inputs.schema import ID_PATTERN, Boolean, F, InstanceBase as Instance, Number, Section, SeriesInput
 from .component import BuildContext, Candidate, Column, Component, Role, SummaryEntry
+from .when import stamp
 
 OUTPUT, AVAILABLE = "solar.{id}.output_mw", "solar.{id}.available_mw"
 _LIFE = "assumption: the 30-year cost-recovery period NREL's ATB uses for PV (not in domain.md)"
@@ -108,9 +109,9 @@ def explain(inst: Instance, m, b: pyo.Block) -> list[str]:
         if len(hit):
             w = int(hit[np.argmax(spill[hit])])
             out.append(f"Solar: array {a.id} cannot curtail (curtailable = false), yet the site cannot use all it "
-                       f"makes in {len(hit)} step(s) from {when[hit[0]]} to {when[hit[-1]]}: up to "
+                       f"makes in {len(hit)} step(s) from {stamp(when[hit[0]])} to {stamp(when[hit[-1]])}: up to "
                        f"{spill.max():.3f} MW ({spill.sum() * dt:.3f} MWh in all) more than the load and the battery "
-                       f"can take (at {when[w]}: {a.capacity_mw * a.availability.values[w]:.2f} MW available); the "
+                       f"can take (at {stamp(when[w])}: {a.capacity_mw * a.availability.values[w]:.2f} MW available); the "
                        "site exports nothing. Let it curtail, or add load or storage.")
     return out
 
