@@ -15,6 +15,7 @@ import annotated_types as at
 from pydantic import BaseModel
 
 from . import instance as I
+from .files import MAX_INSTANCE_BYTES, MAX_NESTING, MAX_SERIES_BYTES, size_text
 from . import schema as S
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,6 +38,7 @@ field path and, for series, the file and row.
 - Series files are named by paths relative to the TOML file. Absolute paths, and paths that leave the instance's
   folder (`../prices.csv`), are refused. One file may feed any number of fields.
 - `id`s must be unique across all lists together (notices, generators, training jobs, inference services).
+<!-- file limits -->
 
 ## Series values
 
@@ -59,6 +61,10 @@ A field of type *series* takes a number (the same value in every step) or a file
 
 ## Time
 
+- **Date-times** (`horizon.start`, a notice's `issued`, `start` and `end`, a job's `release` and `deadline`) are
+  TOML date-times (`2025-07-15T12:00:00-05:00`, unquoted) or ISO 8601 text with a date and a time of day
+  (`"2025-07-15T12:00:00-05:00"`, `"2025-07-15 12:00"`). Numbers (`0`, `1752555600`, `"1.5"`) are refused, not
+  read as seconds since 1970, and so is a date without a time of day.
 - **Horizon.** `start` carries a UTC offset, or is local time in `timezone` (an IANA name). Every other time in
   the instance (notices, job release and deadline) written without an offset is read in the same timezone; a
   local time that is ambiguous or does not exist there is an error. Without `timezone`, the horizon keeps the
@@ -78,6 +84,15 @@ A field of type *series* takes a number (the same value in every step) or a file
   before it only with `initial_hours_in_state`.
 - **Storage** (battery and chilled water) starts at `initial_fraction` of its size and must end at least as full.
 """
+
+INTRO = INTRO.replace("<!-- file limits -->\n", f"""\
+- **Files and limits.** The instance file and every series file must be a regular file (a symbolic link to one
+  is fine): a folder, a named pipe (FIFO), a device such as `/dev/zero` or a socket is refused by what it is,
+  before it is opened. The instance file may hold at most {size_text(MAX_INSTANCE_BYTES)}, a series file at most
+  {size_text(MAX_SERIES_BYTES)}; tables and arrays may nest at most {MAX_NESTING} levels deep (an instance
+  needs 5). A path with a NUL byte, one too long for the file system, or a symbolic link loop is reported as such.
+  Each is bad input (exit 3) and nothing is written.
+""")
 
 #: Rules the field tables cannot show: model and field validators in the schema, and the loader's cross-checks.
 #: A component's section states its own in a ``RULES`` class variable (a tuple of lines), read by :func:`rules`.

@@ -13,6 +13,7 @@ import pandas as pd
 from pydantic import BaseModel, ValidationError
 
 from .errors import InstanceError, Problem
+from .files import MAX_INSTANCE_BYTES, MAX_NESTING, nesting, read_bounded, shown
 from .instance import LIST_SECTIONS, REQUIRED_SECTIONS, SECTION_MODELS, Instance
 from .schema import Horizon, SeriesInput, toml_value
 from .series import SeriesFile, align, read_series_file, safe_path
@@ -30,15 +31,23 @@ def load_instance(path: str | Path, patch: Callable[[dict[str, Any]], None] | No
     ``patch`` may change the parsed TOML (a dict, as ``tomllib`` returns it) before it is validated, e.g. to
     add or cancel notices when re-planning; everything it changes is validated like the file itself."""
     path = Path(path)
-    display = str(path)
+    display = shown(path)
+    data, problem = read_bounded(path, MAX_INSTANCE_BYTES)
+    if problem:
+        raise InstanceError([Problem("instance", f"the instance file {problem}", display)], display)
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InstanceError([Problem("instance", "file does not exist", display)], display) from None
-    except (OSError, UnicodeDecodeError) as exc:
+        raw = tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
         raise InstanceError([Problem("instance", f"cannot read the file: {exc}", display)], display) from None
     except tomllib.TOMLDecodeError as exc:
         raise InstanceError([Problem("instance", f"not valid TOML: {exc}", display)], display) from None
+    except RecursionError:
+        raise InstanceError([Problem("instance", "tables or arrays nested too deeply to read (at most "
+                                     f"{MAX_NESTING} levels)", display)], display) from None
+    depth = nesting(raw)
+    if depth > MAX_NESTING:
+        raise InstanceError([Problem("instance", f"tables or arrays nested more than {MAX_NESTING} levels deep",
+                                     display)], display)
     if patch is not None:
         patch(raw)
     return _Loader(path, raw).run()

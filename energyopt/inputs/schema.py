@@ -6,7 +6,8 @@ nowhere else; ``source`` says where it comes from (``domain.md`` is ``../shared/
 """
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import date, datetime, time
 from typing import Annotated, Any, Literal
 
 import numpy as np
@@ -43,6 +44,34 @@ def _exact_int(v: Any) -> Any:
     if isinstance(v, bool) or not isinstance(v, int):
         raise ValueError(f"expected an integer, got {toml_value(v)}")
     return v
+
+
+#: The start of date-time text: a date and an hour and minute (``2025-07-15T12:00``, ``T`` or a space between).
+_DATE_TIME_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
+
+
+def _date_time_only(v: Any) -> Any:
+    """Only date-times: a TOML date-time or ISO 8601 text with a time of day (then parsed by pydantic). Pydantic's
+    lax mode would read ``0``, ``"1.5"`` or ``1752555600`` as seconds since 1970, and a date as its midnight."""
+    if v is None or isinstance(v, datetime) or (isinstance(v, str) and _DATE_TIME_TEXT.match(v)):
+        return v
+    if isinstance(v, date):
+        got = f"the date {v} without a time of day (write e.g. {v}T00:00:00)"
+    elif isinstance(v, time):
+        got = f"the time {v} without a date"
+    elif isinstance(v, str):
+        got = f"the text {v!r}"
+    elif isinstance(v, (int, float)) and not isinstance(v, bool):
+        got = f"the number {v!r} (numbers are not read as seconds since 1970)"
+    else:
+        got = toml_value(v)
+    raise ValueError(f"expected a date-time (ISO 8601 text such as \"2025-07-15T12:00:00-05:00\" or a TOML "
+                     f"date-time), got {got}")
+
+
+#: Date-time fields (``Horizon.start``, notices' and training jobs' times) accept nothing else.
+DateTime = Annotated[datetime, BeforeValidator(_date_time_only)]
+OptionalDateTime = Annotated[datetime | None, BeforeValidator(_date_time_only)]
 
 
 StepMinutes = Annotated[Literal[5, 15, 60], BeforeValidator(_exact_int)]
@@ -123,7 +152,7 @@ RAMP_SOURCE = ("figures.md, Ramps: no ISO publishes a numeric ramp limit for lar
 
 
 class Horizon(Section):
-    start: datetime = F(desc="first step's start; ISO 8601 with a UTC offset, or local time when `timezone` is set")
+    start: DateTime = F(desc="first step's start; ISO 8601 with a UTC offset, or local time when `timezone` is set")
     timezone: str | None = F(None, desc="IANA timezone (e.g. America/Chicago) for local days and daylight saving; "
                              "default: the fixed offset of `start`")
     hours: OptionalNumber = F(None, unit="h", gt=0, le=8784, desc="length of the horizon (give `hours` or `days`)")
@@ -188,9 +217,9 @@ class Grid(Section):
 
 class Notice(Section):
     id: str = F(pattern=ID_PATTERN, desc="name of the notice")
-    issued: datetime = F(desc="when the grid operator issued it")
-    start: datetime = F(desc="window start (a step that overlaps the window is capped)")
-    end: datetime = F(desc="window end")
+    issued: DateTime = F(desc="when the grid operator issued it")
+    start: DateTime = F(desc="window start (a step that overlaps the window is capped)")
+    end: DateTime = F(desc="window end")
     cap_mw: OptionalNumber = F(None, unit="MW", ge=0, desc="cap on grid import during the window")
     reduction_fraction: OptionalNumber = F(None, gt=0, le=1, desc="required cut as a share of `baseline_mw`; "
                                          "cap = baseline x (1 - reduction)", source="domain.md: e.g. 50%")

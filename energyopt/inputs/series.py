@@ -9,6 +9,7 @@ from 1.
 """
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import Problem
+from .files import MAX_SERIES_BYTES, file_problem, shown
 from .timegrid import TimeGrid
 
 _OFFSET = re.compile(r"(?:Z|[+-]\d\d:?\d\d)$")
@@ -36,15 +38,24 @@ class SeriesFile:
 
 
 def safe_path(base_dir: Path, rel: str, field: str) -> tuple[Path | None, Problem | None]:
-    """Resolve ``rel`` against the instance's folder; refuse paths that leave it."""
+    """Resolve ``rel`` against the instance's folder; refuse paths that leave it, and anything that is not a
+    regular file under :data:`~.files.MAX_SERIES_BYTES` (without opening it: a named pipe cannot hang the load)."""
+    name = shown(rel)
+    if "\x00" in rel:
+        return None, Problem(field, f"file path '{name}' has a NUL byte (\\x00) in it", name)
     p = Path(rel)
     if p.is_absolute():
-        return None, Problem(field, f"path {rel!r} is absolute; give it relative to the instance file", rel)
-    full = (base_dir / p).resolve()
-    if not full.is_relative_to(base_dir.resolve()):
-        return None, Problem(field, f"path {rel!r} leaves the instance's folder", rel)
-    if not full.is_file():
-        return None, Problem(field, f"file {rel!r} does not exist", rel)
+        return None, Problem(field, f"path '{name}' is absolute; give it relative to the instance file", name)
+    try:
+        full = Path(os.path.realpath(base_dir / p))
+        inside = full.is_relative_to(Path(os.path.realpath(base_dir)))
+    except (OSError, ValueError) as exc:
+        return None, Problem(field, f"file '{name}' cannot be looked up: {exc}", name)
+    if not inside:
+        return None, Problem(field, f"path '{name}' leaves the instance's folder", name)
+    problem = file_problem(full, MAX_SERIES_BYTES)
+    if problem:
+        return None, Problem(field, f"file '{name}' {problem}", name)
     return full, None
 
 

@@ -1,12 +1,11 @@
 """A training job's fields: power, work, window, power caps on a concave throughput curve, pauses and restarts."""
 from __future__ import annotations
 
-from datetime import datetime
 from typing import ClassVar
 
 from pydantic import PrivateAttr, field_validator, model_validator
 
-from .schema import ID_PATTERN, Boolean, F, Number, Curve, OptionalNumber, Section, check_curve
+from .schema import ID_PATTERN, Boolean, F, Number, Curve, OptionalDateTime, OptionalNumber, Section, check_curve
 
 
 DEFAULT_THROUGHPUT_CURVE: Curve = [(0.6, 0.80), (0.7, 0.90), (0.85, 0.97), (1.0, 1.0)]
@@ -28,8 +27,8 @@ class TrainingJob(Section):
     id: str = F(pattern=ID_PATTERN, desc="name of the job")
     power_mw: Number = F(unit="MW", gt=0, le=1000, desc="power at full speed")
     work_mwh: Number = F(unit="MWh at full speed", gt=0, desc="work to do, as energy at full speed")
-    release: datetime | None = F(None, desc="earliest start (default: horizon start)")
-    deadline: datetime | None = F(None, desc="work must be done by then (default: horizon end)")
+    release: OptionalDateTime = F(None, desc="earliest start (default: horizon start)")
+    deadline: OptionalDateTime = F(None, desc="work must be done by then (default: horizon end)")
     min_power_fraction: Number = F(0.6, gt=0, le=1, desc="lowest power cap while running, as a share of full power",
                                   source="domain.md: MIT Lincoln Lab caps GPUs at 60-80% with marginal slowdown")
     throughput_curve: Curve = F(default_factory=lambda: list(DEFAULT_THROUGHPUT_CURVE),
