@@ -16,6 +16,14 @@ from .solver.status import SolveStatus
 from .solver.diagnose import explain_infeasible
 
 
+def solver_error_text(highs_status: str) -> str:
+    """What a solve that ended in a solver error (exit 8) says: HiGHS's own status, and what to do about it."""
+    return (f"solver error: HiGHS stopped with model status '{highs_status}' and no schedule. HiGHS treats a "
+            "coefficient of 1e20 or more as infinite and cannot solve reliably when coefficients differ by more "
+            "than about 1e9; the instance's bounds (docs/model.md, Bounds) keep them inside that range, so please "
+            "report the instance")
+
+
 def solve(instance: Instance | str | Path, options: SolveOptions | None = None, *,
           history: History | None = None, budgets: tuple[PermitBudget, ...] = (),
           soften_notices: bool = False) -> Result:
@@ -53,6 +61,8 @@ def solve(instance: Instance | str | Path, options: SolveOptions | None = None, 
     status, diagnosis = info.status, []
     if not status.has_schedule:
         diagnosis = explain_infeasible(inst, opts, history=history, budgets=budgets) if status.value == "infeasible" else []
+        if status is SolveStatus.ERROR:
+            diagnosis = [solver_error_text(info.highs_status)]
         if status.value == "infeasible" and soften_notices and inst.notices:
             soft = build_model(inst, history=history, budgets=budgets, soften_notices=True)
             soft_info = solve_model(soft, opts)

@@ -38,9 +38,10 @@ class Options:
 def solve_case(case: Case, options: dict) -> dict:
     """Solve one case in this process (a pool worker or a Dask worker); returns what the writer needs."""
     t0 = time.perf_counter()
-    from ..api import solve
+    from ..api import solve, solver_error_text
     from ..inputs import InstanceError, load_instance
     from ..solver import SolveOptions
+    from ..solver.status import SolveStatus
     t_import = time.perf_counter() - t0
     tmp = Path(tempfile.mkdtemp(prefix="energyopt-case-"))
     try:
@@ -63,8 +64,11 @@ def solve_case(case: Case, options: dict) -> dict:
         summary = dict(result.summary)
         summary["instance_file"] = None    # the worker's temporary copy; the case says where it came from
         steps = result.steps.to_csv(index=False, float_format="%.9g") if result.steps is not None else None
+        error = " | ".join(result.diagnosis) or None
+        if error is None and result.status is SolveStatus.ERROR:   # a solver error always says what HiGHS said
+            error = solver_error_text(summary.get("solver", {}).get("highs_status", "unknown"))
         return {"status": result.status.value, "summary": summary, "steps_csv": steps,
-                "error": " | ".join(result.diagnosis) or None, "seconds": time.perf_counter() - t0,
+                "error": error, "seconds": time.perf_counter() - t0,
                 "import_seconds": t_import}
     except Exception as exc:  # noqa: BLE001 - a failing case is recorded, never stops the batch
         return {"status": "error", "error": f"{type(exc).__name__}: {exc}", "seconds": time.perf_counter() - t0,

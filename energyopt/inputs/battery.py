@@ -10,8 +10,10 @@ from .schema import F, Number, OptionalNumber, Section
 
 class Battery(Section):
     RULES: ClassVar[tuple[str, ...]] = ("`initial_fraction` >= `reserve_fraction`",)
-    energy_mwh: Number = F(unit="MWh", gt=0, desc="usable energy")
-    power_mw: Number = F(unit="MW", gt=0, desc="charge and discharge limit")
+    energy_mwh: Number = F(unit="MWh", gt=0, le=1e5, desc="usable energy",
+                           source="bounds (docs/model.md, Bounds): 20 h at the largest interconnection, 5,000 MW")
+    power_mw: Number = F(unit="MW", gt=0, le=5000, desc="charge and discharge limit",
+                         source="bounds: the largest interconnection_mw")
     round_trip_efficiency: Number = F(0.88, gt=0, le=1, desc="energy out / energy in; split evenly "
                                      "between charge and discharge", source="typical lithium-ion (assumption; "
                                                                            "not in domain.md)")

@@ -15,10 +15,11 @@ _CHILLER_SOURCE = ("domain.md: air-cooled chiller 470 -> 363 tons (-23%) and 375
 
 
 class ThermalStorage(Section):
-    capacity_mwh_th: Number = F(unit="MWh thermal", gt=0, desc="chilled-water storage size",
-                               source="domain.md: one Virginia site sized for 2 h at peak cooling load")
-    max_charge_mw_th: Number = F(unit="MW thermal", gt=0, desc="highest charging rate (extra chilling)")
-    max_discharge_mw_th: Number = F(unit="MW thermal", gt=0, desc="highest discharge rate (heat absorbed)")
+    capacity_mwh_th: Number = F(unit="MWh thermal", gt=0, le=1e5, desc="chilled-water storage size",
+                               source="domain.md: one Virginia site sized for 2 h at peak cooling load; at most "
+                                      "20 h of the largest plant, 5,000 MW thermal (docs/model.md, Bounds)")
+    max_charge_mw_th: Number = F(unit="MW thermal", gt=0, le=5000, desc="highest charging rate (extra chilling)")
+    max_discharge_mw_th: Number = F(unit="MW thermal", gt=0, le=5000, desc="highest discharge rate (heat absorbed)")
     initial_fraction: Number = F(0.5, ge=0, le=1, desc="stored share at the start; the end must hold at least as much")
 
 
@@ -27,7 +28,8 @@ class Cooling(Section):
         "curves: at least one point, x strictly increasing; piecewise-linear between points and flat beyond the ends",
         "derate fractions in (0, 1.5]; COP values in [0.5, 30]")
     outdoor_temp_c: SeriesInput = F(unit="degC", series_range=(-60, 60), desc="outdoor dry-bulb temperature")
-    rated_capacity_mw_th: Number = F(unit="MW thermal", gt=0, desc="heat removal at mild weather (derate 1.0)")
+    rated_capacity_mw_th: Number = F(unit="MW thermal", gt=0, le=10000, desc="heat removal at mild weather (derate 1.0)",
+                                    source="bounds: twice the largest site load, 5,000 MW")
     capacity_derate_curve: Curve = F(default_factory=lambda: list(DEFAULT_DERATE_CURVE),
                                      unit="[degC, fraction] pairs",
                                      desc="share of rated capacity available against outdoor temperature "

@@ -24,6 +24,10 @@ KIND_FIELDS = {
 }
 #: NOx per MWh of output by kind when ``nox_kg_per_mwh`` is not given (docs/figures.md, Fuels).
 NOX_DEFAULT_KG_PER_MWH = {"diesel": 6.4, "natural_gas": 2.68, "hydrogen": 0.0}
+#: Highest fuel rate of a ``fuel_curve`` point, per h per MW rated in any kind's unit: ten times the largest full-load
+#: figure (diesel ~71 gal/h per MW, domain.md), so no curve brings a coefficient HiGHS cannot handle (docs/model.md,
+#: Bounds).
+FUEL_RATE_MAX = 1000.0
 
 
 class GeneratorBase(Section):
@@ -78,9 +82,11 @@ class GeneratorBase(Section):
     fuel_curve: list[tuple[Number, Number]] | None = F(
         None, unit="[output fraction, fuel per h per MW rated in the kind's unit]",
         desc="convex piecewise-linear fuel curve replacing the kind's intercept + slope line; empty: the line")
-    startup_cost_usd: Number = F(0.0, unit="$", ge=0, desc="cost of each start")
-    shutdown_cost_usd: Number = F(0.0, unit="$", ge=0, desc="cost of each stop (a unit running at the start "
-                                                            "that stops counts one)")
+    startup_cost_usd: Number = F(0.0, unit="$", ge=0, le=1e7, desc="cost of each start",
+                             source="bounds (docs/model.md, Bounds): a 50 MW unit's start is far below $10 million")
+    shutdown_cost_usd: Number = F(0.0, unit="$", ge=0, le=1e7, desc="cost of each stop (a unit running at the start "
+                                                            "that stops counts one)",
+                              source="bounds (docs/model.md, Bounds): as startup_cost_usd")
     min_up_hours: Number = F(0.0, unit="h", ge=0, le=72, desc="once started, stays on at least this long")
     min_down_hours: Number = F(0.0, unit="h", ge=0, le=72, desc="once stopped, stays off at least this long")
     nox_kg_per_mwh: Number = F(6.4, unit="kg/MWh", ge=0, le=50,
@@ -152,8 +158,9 @@ def check_fuel_curve(points, min_load: float) -> None:
     xs, ys = [p[0] for p in points], [p[1] for p in points]
     if any(b <= a for a, b in zip(xs, xs[1:])):
         raise ValueError(f"`fuel_curve`: output fractions must be strictly increasing (got {xs})")
-    if xs[0] < 0 or xs[-1] > 1 + 1e-9 or any(y < 0 for y in ys):
-        raise ValueError("`fuel_curve`: output fractions lie in [0, 1] and fuel rates are >= 0")
+    if xs[0] < 0 or xs[-1] > 1 + 1e-9 or any(not 0 <= y <= FUEL_RATE_MAX for y in ys):
+        raise ValueError(f"`fuel_curve`: output fractions lie in [0, 1] and fuel rates in [0, {FUEL_RATE_MAX:g}] "
+                         "per h per MW rated")
     if xs[0] > min_load + 1e-9 or xs[-1] < 1 - 1e-9:
         raise ValueError(f"`fuel_curve` covers [{xs[0]:g}, {xs[-1]:g}]; it must cover [min_load_fraction, 1] = "
                          f"[{min_load:g}, 1]")
@@ -180,9 +187,11 @@ class Generator(GeneratorBase):
                               desc="run hours the permit leaves for this horizon (what remains of the permit year)",
                               source="domain.md: EPA 100 h/yr (50 non-emergency); Virginia 500 h/yr")
     max_hours_per_day: OptionalNumber = F(None, unit="h", ge=0, le=25, desc="permit cap on run hours per local day")
-    max_hours_per_event: OptionalNumber = F(None, unit="h", ge=0,
+    max_hours_per_event: OptionalNumber = F(None, unit="h", ge=0, le=8784,
                                           desc="permit cap on run hours within each notice's window")
-    nox_cap_kg: OptionalNumber = F(None, unit="kg", ge=0, desc="permit cap on NOx over the horizon")
+    nox_cap_kg: OptionalNumber = F(None, unit="kg", ge=0, le=1e8, desc="permit cap on NOx over the horizon",
+                                  source="bounds (docs/model.md, Bounds): a 50 MW unit at 50 kg/MWh all year "
+                                         "emits 2.2e7 kg")
     ramp_up_mw_per_min: OptionalNumber = F(None, unit="MW/min", gt=0, le=1000,
                                           desc="most the average output may rise from one step to the next while on "
                                                "(times the step's minutes); empty: unlimited",

@@ -6,7 +6,7 @@ from typing import ClassVar
 
 from pydantic import PrivateAttr, model_validator
 
-from .schema import ID_PATTERN, F, Number, OptionalNumber, Section, SeriesInput
+from .schema import ID_PATTERN, PENALTY_MAX_USD_PER_MWH, F, Number, OptionalNumber, Section, SeriesInput, check_penalty
 
 #: Seconds in an hour: tokens per MWh = tokens per second per MW x 3600.
 SECONDS_PER_HOUR = 3600.0
@@ -21,7 +21,9 @@ class InferenceService(Section):
     id: str = F(pattern=ID_PATTERN, desc="name of the service")
     demand_mw: SeriesInput = F(unit="MW", series_range=(0, 5000), desc="power needed to meet the service level")
     min_served_fraction: Number = F(ge=0, le=1, desc="share of demand that must always be served")
-    shed_penalty_usd_per_mwh: OptionalNumber = F(None, unit="$/MWh", ge=0,
+    shed_penalty_usd_per_mwh: OptionalNumber = F(None, unit="$/MWh", ge=0, le=PENALTY_MAX_USD_PER_MWH,
+                                                 source="bounds (docs/model.md, Bounds): 200 times the ERCOT "
+                                                        "offer cap of $5,000/MWh (domain.md)",
                                                  desc="cost of each MWh of demand not served (or give "
                                                       "`shed_penalty_usd_per_m_tokens`; after loading this holds "
                                                       "the converted value)")
@@ -58,7 +60,8 @@ class InferenceService(Section):
             if tok is None:
                 raise ValueError("`shed_penalty_usd_per_m_tokens` needs `tokens_per_mwh` or "
                                  "`tokens_per_s_at_full_mw` to convert it to $/MWh")
-            self.shed_penalty_usd_per_mwh = per_mtok * tok / 1e6
+            self.shed_penalty_usd_per_mwh = check_penalty(per_mtok * tok / 1e6,
+                                                          "shed_penalty_usd_per_m_tokens x tokens per MWh / 1e6")
             self._converted = True
         return self
 

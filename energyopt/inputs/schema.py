@@ -136,6 +136,20 @@ class SeriesInput(Section):
 Curve = list[tuple[Number, Number]]
 
 
+#: Highest penalty per MWh (shed inference, unfinished training work): 200 times the ERCOT offer cap of $5,000/MWh
+#: (domain.md, Prices). With energies up to 1e6 MWh the objective stays below 1e12 $, and the cost coefficients within
+#: a range HiGHS solves reliably (docs/model.md, Bounds).
+PENALTY_MAX_USD_PER_MWH = 1e6
+
+
+def check_penalty(usd_per_mwh: float, what: str) -> float:
+    """A penalty converted from the business's units must stay within the bound of the $/MWh field it fills."""
+    if usd_per_mwh > PENALTY_MAX_USD_PER_MWH:
+        raise ValueError(f"{what} gives {usd_per_mwh:.6g} $/MWh, above the most a penalty may be "
+                         f"({PENALTY_MAX_USD_PER_MWH:g} $/MWh: 200 times the ERCOT offer cap)")
+    return usd_per_mwh
+
+
 def check_curve(points: Curve, what: str) -> Curve:
     if len(points) < 1:
         raise ValueError(f"{what} needs at least one point")
@@ -220,10 +234,10 @@ class Notice(Section):
     issued: DateTime = F(desc="when the grid operator issued it")
     start: DateTime = F(desc="window start (a step that overlaps the window is capped)")
     end: DateTime = F(desc="window end")
-    cap_mw: OptionalNumber = F(None, unit="MW", ge=0, desc="cap on grid import during the window")
+    cap_mw: OptionalNumber = F(None, unit="MW", ge=0, le=5000, desc="cap on grid import during the window")
     reduction_fraction: OptionalNumber = F(None, gt=0, le=1, desc="required cut as a share of `baseline_mw`; "
                                          "cap = baseline x (1 - reduction)", source="domain.md: e.g. 50%")
-    baseline_mw: OptionalNumber = F(None, unit="MW", gt=0, desc="baseline that `reduction_fraction` applies to")
+    baseline_mw: OptionalNumber = F(None, unit="MW", gt=0, le=5000, desc="baseline that `reduction_fraction` applies to")
 
     @model_validator(mode="after")
     def _cap(self) -> "Notice":

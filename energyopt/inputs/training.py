@@ -5,7 +5,8 @@ from typing import ClassVar
 
 from pydantic import PrivateAttr, field_validator, model_validator
 
-from .schema import ID_PATTERN, Boolean, F, Number, Curve, OptionalDateTime, OptionalNumber, Section, check_curve
+from .schema import (ID_PATTERN, PENALTY_MAX_USD_PER_MWH, Boolean, F, Number, Curve, OptionalDateTime,
+                     OptionalNumber, Section, check_curve, check_penalty)
 
 
 DEFAULT_THROUGHPUT_CURVE: Curve = [(0.6, 0.80), (0.7, 0.90), (0.85, 0.97), (1.0, 1.0)]
@@ -26,7 +27,8 @@ class TrainingJob(Section):
         "needs `gpus_per_mw`: $/MWh of work = $/GPU-h x GPUs/MW); `value_usd_per_gpu_hour` needs `gpus_per_mw`")
     id: str = F(pattern=ID_PATTERN, desc="name of the job")
     power_mw: Number = F(unit="MW", gt=0, le=1000, desc="power at full speed")
-    work_mwh: Number = F(unit="MWh at full speed", gt=0, desc="work to do, as energy at full speed")
+    work_mwh: Number = F(unit="MWh at full speed", gt=0, le=1e6, desc="work to do, as energy at full speed",
+                         source="bounds (docs/model.md, Bounds): 1e6 MWh is a 114 MW job running a whole year")
     release: OptionalDateTime = F(None, desc="earliest start (default: horizon start)")
     deadline: OptionalDateTime = F(None, desc="work must be done by then (default: horizon end)")
     min_power_fraction: Number = F(0.6, gt=0, le=1, desc="lowest power cap while running, as a share of full power",
@@ -59,10 +61,10 @@ class TrainingJob(Section):
                                  desc="cost of each resume after a pause, beside restart_loss_hours' lost work "
                                       "(reload time, the people on call)",
                                  source="figures.md, Training jobs")
-    unfinished_penalty_usd_per_mwh: Number = F(10000.0, unit="$/MWh of work", ge=0,
+    unfinished_penalty_usd_per_mwh: Number = F(10000.0, unit="$/MWh of work", ge=0, le=PENALTY_MAX_USD_PER_MWH,
                                               desc="penalty on work left undone at the deadline; the default is "
                                                    "above the ERCOT offer cap so work is never dropped for price",
-                                              source="domain.md: ERCOT offer cap $5,000/MWh")
+                                              source="domain.md: ERCOT offer cap $5,000/MWh; at most 200 times that (docs/model.md, Bounds)")
 
     @field_validator("throughput_curve")
     @classmethod
@@ -118,7 +120,8 @@ class TrainingJob(Section):
             if self.gpus_per_mw is None:
                 raise ValueError("`unfinished_penalty_usd_per_gpu_hour` needs `gpus_per_mw` to convert it to "
                                  "$/MWh of work")
-            self.unfinished_penalty_usd_per_mwh = per_gpu_h * self.gpus_per_mw
+            self.unfinished_penalty_usd_per_mwh = check_penalty(
+                per_gpu_h * self.gpus_per_mw, "unfinished_penalty_usd_per_gpu_hour x gpus_per_mw")
             self._converted = True
         if self.value_usd_per_gpu_hour is not None and self.gpus_per_mw is None:
             raise ValueError("`value_usd_per_gpu_hour` needs `gpus_per_mw` (GPU-hours = MWh of work x GPUs/MW)")
