@@ -9,19 +9,31 @@ from typing import TypeVar
 from pydantic import BaseModel, ValidationError
 
 from .errors import InstanceError, Problem
+from .files import MAX_INSTANCE_BYTES, MAX_NESTING, MAX_SERIES_BYTES, file_problem, nesting, read_bounded, shown
 
 M = TypeVar("M", bound=BaseModel)
 
 
 def read_model(path: str | Path, model: type[M], what: str) -> M:
-    """``model`` from the TOML file ``path``; raises :class:`InstanceError` naming ``what`` (e.g. "plan")."""
+    """``model`` from the TOML file ``path``; raises :class:`InstanceError` naming ``what`` (e.g. "plan").
+
+    The file is read as an instance is (``files.py``): a regular file of at most ``MAX_INSTANCE_BYTES``, never a
+    folder, FIFO or device, its tables and arrays nested at most ``MAX_NESTING`` deep."""
     path = Path(path)
+    display = shown(path)
+    data, problem = read_bounded(path, MAX_INSTANCE_BYTES)
+    if problem:
+        raise InstanceError([Problem(what, f"the {what} file {problem}", display)], display)
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InstanceError([Problem(what, "file does not exist", str(path))], str(path)) from None
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise InstanceError([Problem(what, f"cannot read the file: {exc}", str(path))], str(path)) from None
+        raw = tomllib.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise InstanceError([Problem(what, f"cannot read the file: {exc}", display)], display) from None
+    except RecursionError:
+        raise InstanceError([Problem(what, f"tables or arrays nested too deeply to read (at most {MAX_NESTING} "
+                                     "levels)", display)], display) from None
+    if nesting(raw) > MAX_NESTING:
+        raise InstanceError([Problem(what, f"tables or arrays nested more than {MAX_NESTING} levels deep", display)],
+                            display)
     try:
         return model(**raw)
     except ValidationError as exc:
@@ -31,7 +43,7 @@ def read_model(path: str | Path, model: type[M], what: str) -> M:
 
 def check_files_exist(path: Path, named: list[tuple[str, str | None]]) -> None:
     """Every file a model names (``(field, relative path)``) exists beside ``path``; else every one missing."""
-    problems = [Problem(field, f"file {rel!r} does not exist", path.name)
-                for field, rel in named if rel and not (path.parent / rel).is_file()]
+    problems = [Problem(field, f"file {shown(rel)!r} {why}", path.name)
+                for field, rel in named if rel and (why := file_problem(path.parent / rel, MAX_SERIES_BYTES))]
     if problems:
         raise InstanceError(problems, str(path))
