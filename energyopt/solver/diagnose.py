@@ -117,6 +117,10 @@ def _cause(inst: Instance, r: Relaxed) -> str:
             f"can give at most {max(start - reserve, 0.0):.2f} MWh more than it charges{cut}.")
 
 
+def _tank(inst) -> bool:
+    return inst.cooling is not None and inst.cooling.thermal_storage is not None
+
+
 def explain_infeasible(inst: Instance, opts: SolveOptions, history=None, budgets=()) -> list[str]:
     m = build_model(inst, elastic=True, history=history, budgets=budgets)
     sub = SolveOptions(time_limit_s=opts.time_limit_s, mip_rel_gap=1e-6, threads=opts.threads)
@@ -191,7 +195,10 @@ def explain_infeasible(inst: Instance, opts: SolveOptions, history=None, budgets
         out += [c for c in direct if c not in out]
         if not relaxed and must > bound + 1e-6:
             out.append(f"Cause: at {stamp(idx[w])} even the import cap with every generator and battery at the most "
-                       f"they may give gives only {bound:.2f} MW, {must - bound:.2f} MW less than the must-serve load.")
+                       f"they may give gives only {bound:.2f} MW, {must - bound:.2f} MW less than the must-serve load"
+                       + (" (with its cooling at the chillers: chilled-water storage can carry part of it, which is "
+                          "why the least shortfall above is smaller)" if _tank(inst) and unserved[w] < must - bound - 1e-6
+                          else "") + ".")
         elif doubtful:
             big = _largest_number(inst)
             named = f" (largest: {big[0]} = {big[1]:g})" if big else ""
