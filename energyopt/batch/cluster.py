@@ -14,7 +14,7 @@ import socket
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from ..errors import BadInput, BatchError
+from ..errors import BadInput, BatchError, UsageError
 
 LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"}
 
@@ -24,8 +24,11 @@ def address_host(address: str) -> tuple[str, str]:
     text = address.strip()
     if "://" not in text:
         text = "tcp://" + text
-    parts = urlsplit(text)
-    return parts.scheme.lower(), (parts.hostname or "").lower()
+    try:
+        parts = urlsplit(text)
+        return parts.scheme.lower(), (parts.hostname or "").lower()
+    except ValueError as exc:   # e.g. an unclosed IPv6 bracket
+        raise UsageError(f"--scheduler {address!r} is not a Dask address such as tcp://10.0.0.5:8786 ({exc})") from None
 
 
 def is_loopback(host: str) -> bool:
@@ -57,7 +60,7 @@ def tls_configured(security) -> bool:
 def insecure_warning(address: str, security=None) -> str | None:
     """The warning for a scheduler that is not on loopback and not reached over TLS, or None."""
     scheme, host = address_host(address)
-    if scheme in ("inproc", "ucx"):   # in this process / a local fabric: nothing on a TCP port
+    if scheme == "inproc":   # in this process: nothing on the network (ucx crosses machines, without TLS)
         return None
     if scheme == "tls" and tls_configured(security):
         return None

@@ -11,7 +11,7 @@ from datetime import date, datetime, time
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, Strict,
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, Strict,
                       model_validator)
 
 ID_PATTERN = r"^[A-Za-z][A-Za-z0-9_\-]{0,39}$"
@@ -69,9 +69,19 @@ def _date_time_only(v: Any) -> Any:
                      f"date-time), got {got}")
 
 
+#: Years a date-time may have: a plan's horizon lies in the present era (pandas' time range is 1677-2262).
+YEARS = (1900, 2200)
+
+
+def _in_range(v: Any) -> Any:
+    if v is not None and not YEARS[0] <= v.year <= YEARS[1]:
+        raise ValueError(f"the year {v.year} is outside {YEARS[0]}-{YEARS[1]}")
+    return v
+
+
 #: Date-time fields (``Horizon.start``, notices' and training jobs' times) accept nothing else.
-DateTime = Annotated[datetime, BeforeValidator(_date_time_only)]
-OptionalDateTime = Annotated[datetime | None, BeforeValidator(_date_time_only)]
+DateTime = Annotated[datetime, BeforeValidator(_date_time_only), AfterValidator(_in_range)]
+OptionalDateTime = Annotated[datetime | None, BeforeValidator(_date_time_only), AfterValidator(_in_range)]
 
 
 StepMinutes = Annotated[Literal[5, 15, 60], BeforeValidator(_exact_int)]

@@ -39,6 +39,8 @@ class Relaxed:
     unit: str | None
     before: float
     after: float
+    power_before: float | None = None   #: the power part of ``before`` (MWh unserved), where known
+    power_after: float | None = None    #: the power part of ``after``
 
 
 def _rows(blk, names: tuple[str, ...], unit: str | None):
@@ -56,8 +58,11 @@ def _solve(m, opts: SolveOptions) -> float | None:
     return float(pyo.value(m.objective)) if info.status.has_schedule else None
 
 
-def relaxations(inst: Instance, opts: SolveOptions, total: float, history=None, budgets=()) -> list[Relaxed]:
-    """Each family of limits (per unit for the gensets) whose removal lowers the least shortfall ``total``."""
+def relaxations(inst: Instance, opts: SolveOptions, total: float, history=None, budgets=(),
+                power: float | None = None) -> list[Relaxed]:
+    """Each family of limits (per unit for the gensets) whose removal lowers the least shortfall ``total`` (every
+    elastic slack: power, heat, ramps); ``power`` is the power part of it, so that a cause can say what it does to
+    the power shortfall alone."""
     m = build_model(inst, elastic=True, history=history, budgets=budgets)
     found = []
     tries: list[tuple[str, str | None, list, list]] = []
@@ -89,7 +94,9 @@ def relaxations(inst: Instance, opts: SolveOptions, total: float, history=None, 
         for v, lb in lows:
             v.setlb(lb)
         if after is not None and after < total - GAIN_MWH:
-            found.append(Relaxed(family, unit, total, after))
+            p_after = (inst.time.dt_hours * sum(pyo.value(v) for v in m.Unserved_MW.values())
+                       if hasattr(m, "Unserved_MW") else None)
+            found.append(Relaxed(family, unit, total, after, power, p_after))
     return found
 
 

@@ -9,6 +9,7 @@ the UTC offset where the wall time is ambiguous (``model/when.py``).
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pyomo.environ as pyo
 
 from ..inputs import Instance
@@ -83,7 +84,12 @@ def _largest_number(obj, path: str = "", seen=None) -> tuple[str, float] | None:
 def _cause(inst: Instance, r: Relaxed) -> str:
     """One relaxed family in words, with what the least shortfall falls to without it."""
     idx, dt = inst.time.index, inst.time.dt_hours
-    cut = f" (without it the least shortfall would be {r.after:.3f} MWh instead of {r.before:.3f} MWh)"
+    if r.power_before is not None and r.power_after is not None and r.power_after < r.power_before - 1e-6:
+        cut = (f" (without it the least power shortfall would be {r.power_after:.3f} MWh instead of "
+               f"{r.power_before:.3f} MWh)")
+    else:   # it helps heat or ramps, not (only) power: say so, with every shortfall together
+        cut = (f" (without it the least shortfall of power, heat and ramps together would be {r.after:.3f} MWh "
+               f"instead of {r.before:.3f} MWh)")
     g = next((u for u in inst.generators if u.id == r.unit), None)
     if r.family == "min_load":
         low = g.min_load_fraction * g.capacity_mw
@@ -93,11 +99,13 @@ def _cause(inst: Instance, r: Relaxed) -> str:
     if r.family == "min_up_down":
         keep = 0 if g.initial_hours_in_state is None else steps_of(max(
             (g.min_up_hours if g.initial_on else g.min_down_hours) - g.initial_hours_in_state, 0.0), dt)
+        until = (stamp(idx[keep]) if keep < len(idx) else
+                 f"{stamp(idx[0] + pd.Timedelta(hours=keep * dt))}, beyond the horizon's end ({stamp(inst.time.end)})")
         if keep and not g.initial_on:
-            why = (f"it must stay off until {stamp(idx[min(keep, len(idx) - 1)])} (min_down_hours "
+            why = (f"it must stay off until {until} (min_down_hours "
                    f"{g.min_down_hours:g}, off for {g.initial_hours_in_state:g} h at the start)")
         elif keep:
-            why = (f"it must stay on until {stamp(idx[min(keep, len(idx) - 1)])} (min_up_hours {g.min_up_hours:g}, "
+            why = (f"it must stay on until {until} (min_up_hours {g.min_up_hours:g}, "
                    f"on for {g.initial_hours_in_state:g} h at the start)")
         else:
             why = (f"its minimum up time ({g.min_up_hours:g} h) and minimum down time ({g.min_down_hours:g} h) keep "
@@ -148,7 +156,8 @@ def explain_infeasible(inst: Instance, opts: SolveOptions, history=None, budgets
     if peak is not None:   # the least-peak schedule (it has the least MWh too) says where the site is short
         unserved = peak
     stretches = _runs(unserved > TOL)
-    relaxed = relaxations(inst, sub, total, history, budgets) if stretches or short.max() > TOL else []
+    relaxed = (relaxations(inst, sub, total, history, budgets, power=float(unserved.sum() * dt))
+               if stretches or short.max() > TOL else [])
     discharge = (np.array([pyo.value(m.battery.Discharge_MW[t]) for t in T]) if inst.battery is not None
                  else np.zeros(n))
     # components with an elastic slack of their own say what it found
