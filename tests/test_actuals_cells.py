@@ -123,3 +123,9 @@ def test_cell_value_by_itself():
     assert cell_value("   ", None, None)[1].startswith("is empty")
     assert cell_value(True, None, None)[1] == "True is not a number"
     assert cell_value("-inf", None, None)[1] == "'-inf' is not a finite number"
+
+
+def test_work_beyond_what_the_reported_power_could_do_exits_13(run_cli, plan, tmp_path):
+    # small's J1: 6 MW, default throughput curve; at 0 MW no work can be done, at 6 MW (full power) 6 MWh in 1 h.
+    err = refused(run_cli, plan, tmp_path, f"timestamp,job.J1.power_mw,job.J1.work_mwh\n{T12},0,6\n")
+    assert "row 2, columns job.J1.power_mw and job.J1.work_mwh" in err and "at most 0 MWh" in err

@@ -59,3 +59,17 @@ def test_a_malformed_scheduler_address_is_a_usage_error():
 def test_ucx_crosses_machines_without_tls_and_is_warned_about():
     assert insecure_warning("ucx://10.0.0.5:8786") is not None
     assert insecure_warning("inproc://127.0.0.1/1/1") is None
+
+
+def test_a_unit_held_on_above_the_load_is_explained(tmp_path):
+    inst, series = base(2, 10.0, interconnection_mw=100.0, it_load_mw=1.0)
+    inst["generators"] = [{"id": "G1", "capacity_mw": 5.0, "min_load_fraction": 0.6, "fuel_price_usd_per_gal": 3.0,
+                           "run_hours_left": 10.0, "dispatch": "economic", "min_up_hours": 3.0, "initial_on": True,
+                           "initial_hours_in_state": 1.0}]
+    r = eo.solve(write_instance(tmp_path, inst, series), eo.SolveOptions(mip_rel_gap=0))
+    # On for 1 h of a 3 h minimum up time, G1 must run both steps at 0.6 x 5 = 3 MW at least, against 1 MW of load
+    # and no export: 2 MW too much in each step, 4 MWh. Without its minimum up time it could stop: no surplus.
+    assert r.status.value == "infeasible"
+    text = " ".join(r.diagnosis)
+    assert "cannot be turned down exceeds the load by up to 2.000 MW (4.000 MWh in all)" in text, text
+    assert "G1 3.00 MW" in text and "Cause: generator G1" in text, text

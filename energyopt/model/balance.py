@@ -14,6 +14,10 @@ from . import ramps
 from .component import BuildContext, Column, Component, Role
 
 
+#: Weight of a MWh of surplus against a MWh short in the elastic model (see ``build``).
+SURPLUS_WEIGHT = 1000.0
+
+
 def build(m: pyo.Block, inst: Instance, ctx: BuildContext) -> None:
     T = range(inst.time.n_steps)
     dt = inst.time.dt_hours
@@ -26,12 +30,16 @@ def build(m: pyo.Block, inst: Instance, ctx: BuildContext) -> None:
     if lim.any:   # a block of its own: its rows, and in the elastic model its slack, apart from the balance's
         m.load_ramp = pyo.Block()
         ramps.add(m.load_ramp, lambda t: m.facility_load_mw[t], lim, len(T), inst.time.step_minutes, ctx.elastic)
-    if ctx.elastic:
+    if ctx.elastic:   # power short (Unserved) and power in excess that nothing can take (Surplus: no export)
         m.Unserved_MW = pyo.Var(T, bounds=(0.0, None))
-        m.elastic_mwh = pyo.Expression(expr=dt * sum(m.Unserved_MW[t] for t in T) + (
+        m.Surplus_MW = pyo.Var(T, bounds=(0.0, None))
+        # Surplus weighs far more: it stands only for power no schedule can avoid (a unit held on above the load),
+        # never for a cheaper way round a shortfall.
+        m.elastic_mwh = pyo.Expression(expr=dt * sum(m.Unserved_MW[t] + SURPLUS_WEIGHT * m.Surplus_MW[t] for t in T) + (
             m.load_ramp.elastic_mwh if lim.any else 0.0))
     m.power_balance = pyo.Constraint(T, rule=lambda _, t: sum(blk.supply_mw[t] for blk in supplies)
-                                     + (m.Unserved_MW[t] if ctx.elastic else 0) == m.facility_load_mw[t])
+                                     + (m.Unserved_MW[t] - m.Surplus_MW[t] if ctx.elastic else 0)
+                                     == m.facility_load_mw[t])
 
 
 def load_ramps(inst: Instance) -> ramps.RampLimits:

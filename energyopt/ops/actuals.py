@@ -7,6 +7,7 @@ negative shed); a battery's charge and discharge from 0 to its ``power_mw``; the
 ``max_charge_mw_th`` / ``max_discharge_mw_th``; a solar array's output from 0 to its ``capacity_mw``. An empty
 cell (or NaN, NA, ...) is refused: a column given is a statement of what happened in every row; the word
 ``plan`` keeps the previous plan's value in that cell explicitly, and a column left out keeps it in every row.
+Cells of one row are also checked together (:func:`row_problems`): a job's work at most what its power could do.
 """
 from __future__ import annotations
 
@@ -111,3 +112,19 @@ def cell_value(v, rng: Range | None, k: int | None) -> tuple[float | None, str |
         if x > high + REL_SLACK * max(1.0, abs(high)):
             return None, f"{v!r} is above {high:g}, the most it can be ({rng.why})"
     return x, None
+
+
+def row_problems(inst: Instance, clean: dict[str, float | None]) -> list[str]:
+    """What one row's cells say together that none says alone: a job's work beyond what its power could do in
+    the step (dt x power_mw x throughput(power / power_mw); none at 0 MW). Returns ``columns: why`` phrases."""
+    out = []
+    dt = inst.time.dt_hours
+    for j in inst.training_jobs:
+        p, w = clean.get(f"job.{j.id}.power_mw"), clean.get(f"job.{j.id}.work_mwh")
+        if p is None or w is None:
+            continue
+        most = dt * j.power_mw * float(interp_curve(j.throughput_curve, np.array([p / j.power_mw]))[0]) if p > 0 else 0.0
+        if w > most + REL_SLACK * max(1.0, most):
+            out.append(f"columns job.{j.id}.power_mw and job.{j.id}.work_mwh: {w:g} MWh of work at {p:g} MW; at most "
+                       f"{most:g} MWh can be done in a {dt:g} h step at that power (throughput_curve)")
+    return out

@@ -22,7 +22,7 @@ from ..inputs import Instance, InstanceError, load_instance
 from ..inputs.history import History
 from ..inputs.notices import notice_iso, notice_patch
 from ..registry import COMPONENTS, replan_columns
-from .actuals import cell_value, column_ranges, keeps_plan
+from .actuals import cell_value, column_ranges, keeps_plan, row_problems
 
 
 @dataclass(frozen=True)
@@ -212,6 +212,7 @@ def _apply_actuals(inst: Instance, actuals: pd.DataFrame, name: str, n_fixed: in
             if (clean.get(out) or 0.0) > 0.0:
                 problems.append(f"{name} row {row}, columns {c} and {out}: the unit is reported off (0) but "
                                 f"producing {clean[out]:g} MW")
+        problems += [f"{name} row {row}, {why}" for why in row_problems(inst, clean)]
         if k is not None:
             rows.append((k, clean))
     if len(problems) > bad:

@@ -156,8 +156,9 @@ def explain_infeasible(inst: Instance, opts: SolveOptions, history=None, budgets
     if peak is not None:   # the least-peak schedule (it has the least MWh too) says where the site is short
         unserved = peak
     stretches = _runs(unserved > TOL)
+    surplus = np.array([pyo.value(m.Surplus_MW[t]) for t in T])
     relaxed = (relaxations(inst, sub, total, history, budgets, power=float(unserved.sum() * dt))
-               if stretches or short.max() > TOL else [])
+               if stretches or short.max() > TOL or surplus.max() > TOL else [])
     discharge = (np.array([pyo.value(m.battery.Discharge_MW[t]) for t in T]) if inst.battery is not None
                  else np.zeros(n))
     # components with an elastic slack of their own say what it found
@@ -216,6 +217,15 @@ def explain_infeasible(inst: Instance, opts: SolveOptions, history=None, budgets
                        "minimum up/down times, ramps, permits and the battery's limits finds no other limit behind "
                        "it. The solver's answer is not reliable here, most likely because the instance mixes numbers "
                        f"of very different magnitudes{named}; check the inputs.")
+    for a, b in _runs(surplus > TOL):   # supply that cannot be turned down, and the site exports nothing
+        w = a + int(np.argmax(surplus[a:b + 1]))
+        running = [f"{g.id} {output[g.id][w]:.2f} MW" for g in inst.generators if on[g.id][w]]
+        out.append(f"Power: {_when(inst, a, b)} the supply that cannot be turned down exceeds the load by up to "
+                   f"{surplus[a:b + 1].max():.3f} MW ({surplus[a:b + 1].sum() * dt:.3f} MWh in all), and the site "
+                   f"exports nothing. At {stamp(idx[w])}: " + (f"generators that must run give {', '.join(running)}"
+                                                                  if running else "no generator runs")
+                   + " (a unit held on by its minimum up time or its state at the start runs at least its minimum "
+                     "load; solar that cannot curtail gives all it makes).")
     out += [_cause(inst, r) for r in relaxed]
     if inst.cooling is not None:
         capacity = capacity_and_cop(inst)[0]
