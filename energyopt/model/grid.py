@@ -24,20 +24,19 @@ def import_cap_mw(inst: Instance, notices=None) -> np.ndarray:
 
 def cap_profile(time, interconnection_mw: float, windows) -> np.ndarray:
     """The time-weighted mean over each step of min(interconnection, caps of the windows ``(start, end, cap_mw)``
-    in force at that moment)."""
-    minute = pd.Timedelta(minutes=1)
-    n, step = time.n_steps, time.step_minutes
-    cuts = {float(k * step) for k in range(n + 1)}
-    for a, b, _ in windows:
-        cuts |= {min(max((t - time.start) / minute, 0.0), n * step) for t in (a, b)}
-    edges = np.array(sorted(cuts))
-    out = np.zeros(n)
-    for lo, hi in zip(edges[:-1], edges[1:]):
-        if hi - lo <= 1e-9:
-            continue
-        at = time.start + (lo + hi) / 2 * minute
-        cap = min([interconnection_mw, *(c for a, b, c in windows if a <= at < b)])
-        out[min(int(lo // step), n - 1)] += cap * (hi - lo) / step
+    in force at that moment). Only the steps some window touches are split at the windows' edges; every other
+    step is the interconnection."""
+    out = np.full(time.n_steps, float(interconnection_mw))
+    step = pd.Timedelta(minutes=time.step_minutes)
+    touching: dict[int, list] = {}
+    for w in windows:
+        for t in time.steps_overlapping(w[0], w[1]):
+            touching.setdefault(t, []).append(w)
+    for t, here in touching.items():
+        t0 = time.start + t * step
+        marks = sorted({t0, t0 + step, *(x for a, b, _ in here for x in (a, b) if t0 < x < t0 + step)})
+        out[t] = sum(min([interconnection_mw, *(c for a, b, c in here if a <= lo and hi <= b)]) * ((hi - lo) / step)
+                     for lo, hi in zip(marks, marks[1:]))
     return out
 
 
@@ -162,11 +161,12 @@ def summary(inst: Instance, m, b: pyo.Block, steps, budgets=()) -> dict:
     overruns = []
     if b is not None and hasattr(b, "Over_Cap_MW"):
         cap = import_cap_mw(inst)
+        touches = {n.id: inst.time.overlap_fraction(n.start, n.end) > 0 for n in inst.notices}
         for t in range(inst.time.n_steps):
             over = float(pyo.value(b.Over_Cap_MW[t]))
             if over > 1e-6:
                 t0 = inst.time.index[t]
-                ids = [n.id for n in inst.notices if inst.time.overlap_fraction(n.start, n.end)[t] > 0]
+                ids = [nid for nid, touched in touches.items() if touched[t]]
                 overruns.append({"start": t0.isoformat(), "over_mw": over, "over_mwh": over * dt,
                                  "cap_mw": float(cap[t]), "import_mw": float(imp[t]), "notices": ids})
     return {"grid_import_mwh": float(imp.sum() * dt), "peak_import_mw": float(imp.max()),

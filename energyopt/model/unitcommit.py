@@ -18,7 +18,6 @@ from ..inputs.schema import InstanceBase as Instance
 def window_share(inst: Instance, windows) -> np.ndarray:
     """Per step, the share of it that the union of ``windows`` ((start, end) pairs) covers, in [0, 1]."""
     time = inst.time
-    step = pd.Timedelta(minutes=time.step_minutes)
     spans = sorted((max(pd.Timestamp(a), time.start), min(pd.Timestamp(b), time.end)) for a, b in windows)
     merged: list[list[pd.Timestamp]] = []
     for a, b in spans:
@@ -28,11 +27,7 @@ def window_share(inst: Instance, windows) -> np.ndarray:
             merged[-1][1] = max(merged[-1][1], b)
         else:
             merged.append([a, b])
-    share = np.zeros(time.n_steps)
-    for a, b in merged:
-        for t in time.steps_overlapping(a, b):
-            s0 = time.start + t * step
-            share[t] += (min(b, s0 + step) - max(a, s0)) / step
+    share = sum((time.overlap_fraction(a, b) for a, b in merged), np.zeros(time.n_steps))
     return np.clip(share, 0.0, 1.0)
 
 
