@@ -24,6 +24,13 @@ def solver_error_text(highs_status: str) -> str:
             "report the instance")
 
 
+def _softened(inst: Instance, opts: SolveOptions, history, budgets):
+    """``(model, info)`` of the instance solved with its notices' caps softened, or None without a schedule."""
+    m = build_model(inst, history=history, budgets=budgets, soften_notices=True)
+    info = solve_model(m, opts)
+    return (m, info) if info.status.has_schedule else None
+
+
 def solve(instance: Instance | str | Path, options: SolveOptions | None = None, *,
           history: History | None = None, budgets: tuple[PermitBudget, ...] = (),
           soften_notices: bool = False) -> Result:
@@ -59,22 +66,21 @@ def solve(instance: Instance | str | Path, options: SolveOptions | None = None, 
                                "threads": opts.threads}},
     }
     status, diagnosis = info.status, []
+    if status is SolveStatus.INFEASIBLE:
+        diagnosis = explain_infeasible(inst, opts, history=history, budgets=budgets)
+        soft = _softened(inst, opts, history, budgets) if soften_notices and inst.notices else None
+        if soft is not None:
+            (m, info), status = soft, SolveStatus.NOTICES_SOFTENED
+            head.update(status=status.value, termination=info.termination.value, mip_gap=info.mip_gap,
+                        solve_seconds=head["solve_seconds"] + info.timings_s["highs"])
+            head["solver"].update(highs_status=info.highs_status, highs_objective_usd=info.objective_usd)
+    elif status is SolveStatus.ERROR:
+        diagnosis = [solver_error_text(info.highs_status)]
     if not status.has_schedule:
-        diagnosis = explain_infeasible(inst, opts, history=history, budgets=budgets) if status.value == "infeasible" else []
-        if status is SolveStatus.ERROR:
-            diagnosis = [solver_error_text(info.highs_status)]
-        if status.value == "infeasible" and soften_notices and inst.notices:
-            soft = build_model(inst, history=history, budgets=budgets, soften_notices=True)
-            soft_info = solve_model(soft, opts)
-            if soft_info.status.has_schedule:
-                m, info, status = soft, soft_info, SolveStatus.NOTICES_SOFTENED
-                head.update(status=status.value, termination=info.termination.value, mip_gap=info.mip_gap,
-                            solve_seconds=head["solve_seconds"] + info.timings_s["highs"])
-                head["solver"].update(highs_status=info.highs_status, highs_objective_usd=info.objective_usd)
-        if not status.has_schedule:
-            head["diagnosis"] = diagnosis
-            head["timings_s"] = {"build": t1 - t0, **info.timings_s}
-            return Result(status=status, summary=head, diagnosis=diagnosis)
+        head["diagnosis"] = diagnosis
+        head["timings_s"] = {"build": t1 - t0, **info.timings_s}
+        return Result(status=status, summary=head, diagnosis=diagnosis)
+    if diagnosis:
         head["diagnosis"] = diagnosis
         t2 = time.perf_counter()
     # Within a nonzero gap (or at a limit) HiGHS may leave starts and the peak above what the schedule
