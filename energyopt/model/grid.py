@@ -15,11 +15,9 @@ def import_cap_mw(inst: Instance, notices=None) -> np.ndarray:
     """Per-step import limit, as the step's average MW: the interconnection, lowered by each notice for the part
     of the step its window covers. A notice that covers a quarter of a step at cap C under interconnection I
     allows C/4 + 3I/4 on average: the step is capped by energy, not as a whole. Where notices overlap, the
-    lowest cap in force applies at each moment. ``notices``: these instead of the instance's (the naive policy
-    passes them clipped to when they were issued)."""
-    notices = inst.notices if notices is None else notices
+    lowest cap in force applies at each moment."""
     return cap_profile(inst.time, inst.site.interconnection_mw,
-                       [(n.start, n.end, n.import_cap_mw) for n in notices])
+                       [(n.start, n.end, n.import_cap_mw) for n in inst.notices])
 
 
 def cap_profile(time, interconnection_mw: float, windows) -> np.ndarray:

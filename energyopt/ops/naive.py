@@ -16,10 +16,10 @@
   used first, up to the load; the rest of it is curtailed.
 * Load = fixed IT load + training power + inference served + overhead + cooling power (IT load / COP when
   there is a cooling plant). Import = that load less the supply used.
-* Limits: the import cap as the naive operator knows it: the interconnection, lowered by each notice from
-  the moment it was issued (a notice issued after its window began is obeyed only from then on; the part of
-  the window before it is missed), for the share of each step that part covers
-  (:func:`energyopt.model.grid.import_cap_mw`, energy per step), and, with a cooling plant, heat (= IT load) <= the cooling
+* Limits: the import cap: the interconnection, lowered by each notice for the share of each step its window
+  covers (:func:`energyopt.model.grid.import_cap_mw`, energy per step). A notice is issued before its window
+  starts (the loader refuses one that is not), so the operator acts on it only from its issue time: a step the
+  window begins inside is cut only for the part after the window's start. And, with a cooling plant, heat (= IT load) <= the cooling
   capacity of the step. While a step is over a limit the naive operator sheds, in this order:
   (1) pauses training jobs, latest deadline first (ties: larger power first, then instance order), whole
   jobs at a time (it does not throttle); (2) sheds inference down to each service's
@@ -69,8 +69,7 @@ def naive_schedule(inst: Instance, price_usd_per_mwh: np.ndarray | None = None) 
     if price.shape != (n,):
         raise ValueError(f"price_usd_per_mwh must have one value per step ({n}), got shape {price.shape}")
 
-    known = [n.model_copy(update={"start": max(n.start, n.issued)}) for n in inst.notices if n.issued < n.end]
-    cap = import_cap_mw(inst, known)
+    cap = import_cap_mw(inst)
     fixed = np.asarray(inst.site.it_load_mw.values, dtype=float)
     overhead = np.asarray(inst.site.overhead_mw.values, dtype=float)
     if inst.cooling is not None:
