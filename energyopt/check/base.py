@@ -151,12 +151,6 @@ class Ctx:
     def required_columns(self) -> list[str]:
         inst = self.inst
         cols = ["timestamp", "price_usd_per_mwh", "carbon_kg_per_mwh", "import_cap_mw", "grid_import_mw"]
-        for g in inst.generators:
-            cols += [f"generator.{g.id}.{x}" for x in ("on", "output_mw", "fuel_gal")]
-        if inst.battery is not None:
-            cols += ["battery.charge_mw", "battery.discharge_mw", "battery.stored_mwh"]
-        for j in inst.training_jobs:
-            cols += [f"job.{j.id}.power_mw", f"job.{j.id}.work_mwh"]
         for s in inst.inference:
             cols += [f"inference.{s.id}.{x}" for x in ("demand_mw", "served_mw", "shed_mw")]
         cols += ["it_load_mw", "overhead_mw"]
@@ -164,7 +158,7 @@ class Ctx:
             cols += ["outdoor_temp_c", "cooling_capacity_mw_th", "cooling_cop", "cooling_chill_mw_th"]
             if inst.cooling.thermal_storage is not None:
                 cols += [f"thermal_storage.{x}" for x in ("charge_mw_th", "discharge_mw_th", "stored_mwh_th")]
-        for p in self.plugins:
+        for p in self.plugins:   # generators, training jobs, the battery, solar: their own modules' columns
             cols += p.columns(self)
         return cols + ["cooling_mw", "facility_load_mw"]
 

@@ -15,7 +15,7 @@ SECTION = "battery"
 
 
 def columns(ctx: Ctx) -> list[str]:
-    return []   # the battery's columns are among the checker's base columns
+    return ["battery.charge_mw", "battery.discharge_mw", "battery.stored_mwh"]
 
 
 def supply(ctx: Ctx) -> list[np.ndarray]:

@@ -26,7 +26,8 @@ def fuel_column(g) -> str:
 
 def columns(ctx: Ctx) -> list[str]:
     kinds = {g.fuel for g in ctx.inst.generators}
-    return [_col(g, f"fuel_{UNITS[k]}") for g in ctx.inst.generators for k in sorted(kinds) if k != "diesel"]
+    return [_col(g, x) for g in ctx.inst.generators for x in ("on", "output_mw", "fuel_gal")] + [
+        _col(g, f"fuel_{UNITS[k]}") for g in ctx.inst.generators for k in sorted(kinds) if k != "diesel"]
 
 
 def supply(ctx: Ctx) -> list[np.ndarray]:

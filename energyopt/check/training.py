@@ -66,7 +66,7 @@ def finished(ctx: Ctx, job) -> bool:
 
 
 def columns(ctx: Ctx) -> list[str]:
-    return []   # the job columns are among the checker's base columns
+    return [f"job.{j.id}.{x}" for j in ctx.inst.training_jobs for x in ("power_mw", "work_mwh")]
 
 
 def supply(ctx: Ctx) -> list[np.ndarray]:
