@@ -19,7 +19,7 @@ def columns(ctx: Ctx) -> list[str]:
 
 
 def supply(ctx: Ctx) -> list[np.ndarray]:
-    return []   # the power balance counts discharge - charge itself
+    return [ctx.col("battery.discharge_mw"), -ctx.col("battery.charge_mw")]
 
 
 def costs(ctx: Ctx) -> dict[str, tuple[float, float]]:

@@ -31,7 +31,7 @@ def columns(ctx: Ctx) -> list[str]:
 
 
 def supply(ctx: Ctx) -> list[np.ndarray]:
-    return []   # the power balance (check/physics.py) adds each unit's output itself
+    return [ctx.col(_col(g, "output_mw")) for g in ctx.inst.generators]
 
 
 # -- shares of steps -----------------------------------------------------------------------------------

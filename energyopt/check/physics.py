@@ -82,10 +82,8 @@ def _grid(ctx: Ctx) -> None:
 
 def _balance(ctx: Ctx) -> None:
     inst = ctx.inst
-    supply = [ctx.col("grid_import_mw")] + [ctx.col(f"generator.{g.id}.output_mw") for g in inst.generators]
-    if inst.battery is not None:
-        supply += [ctx.col("battery.discharge_mw"), -ctx.col("battery.charge_mw")]
-    for p in ctx.plugins:
+    supply = [ctx.col("grid_import_mw")]
+    for p in ctx.plugins:   # each component's own supplies (gensets, battery discharge - charge, solar)
         supply += p.supply(ctx)
     load = ctx.col("facility_load_mw")
     scale = np.max(np.abs(supply), axis=0)

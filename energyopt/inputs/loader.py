@@ -284,7 +284,7 @@ class _Loader:
         notices = [n for n in s.get("notices", []) if all(isinstance(t, pd.Timestamp) for t in (n.start, n.end))]
         first_covered = any(grid.overlap_fraction(n.start, n.end)[0] > 0 for n in notices) if grid.n_steps else True
         for label, g in zip(self.labels.get("generators", []), s.get("generators", [])):
-            sd, p0 = getattr(g, "shutdown_ramp_fraction", None), getattr(g, "initial_output_mw", None)
+            sd, p0 = g.shutdown_ramp_fraction, g.initial_output_mw
             if (g.dispatch == "notice_only" and g.initial_on and not first_covered and sd is not None
                     and p0 is not None and p0 > sd * g.capacity_mw + 1e-9):
                 self.problems.append(Problem(f"{label}.initial_output_mw", f"{p0:g} MW at the start, but the unit "
