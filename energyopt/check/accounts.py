@@ -205,15 +205,6 @@ def _figures(ctx: Ctx) -> None:
     _curtailment(ctx, imp)
 
 
-def allowance(ctx: Ctx, notice, t: int) -> float:
-    """What one notice alone allows on average in step ``t``: its cap for the share of the step its window
-    covers, the interconnection for the rest."""
-    t0 = ctx.inst.time.index[t]
-    length = pd.Timedelta(minutes=ctx.inst.time.step_minutes)
-    covered = max(min(notice.end, t0 + length) - max(notice.start, t0), pd.Timedelta(0)) / length
-    return covered * notice.import_cap_mw + (1 - covered) * ctx.inst.site.interconnection_mw
-
-
 def _curtailment(ctx: Ctx, imp: np.ndarray) -> None:
     reported = ctx.summary.get("curtailment")
     if not isinstance(reported, list) or len(reported) != len(ctx.inst.notices):
@@ -240,8 +231,9 @@ def _curtailment(ctx: Ctx, imp: np.ndarray) -> None:
                         f"max_import_mw {peak!r}", 0.0)
             continue
         ctx.eq("summary.curtailment", peak, float(imp[w].max()), f"notice {notice.id}: max import (MW)")
+        alone = import_cap(ctx, [notice], w)   # what this notice alone allows in the steps it touches
         _fig(ctx, "summary.curtailment", f"curtailment/{k}/over_cap_mwh", float(sum(
-            max(imp[t] - allowance(ctx, notice, t), 0.0) for t in w) * ctx.dt))
+            max(imp[t] - alone[t], 0.0) for t in w) * ctx.dt))
         free = [t for t in w if t >= ctx.fixed_steps]  # a re-plan's fixed steps could no longer act on it
         if is_number(peak) and free and not softened(ctx) and float(imp[free].max()) > cap[free].max() + ctx.allow(peak):
             ctx.add("grid.import_cap", None, f"notice {notice.id}: reported max import {peak:.9g} MW exceeds "

@@ -16,18 +16,21 @@ def interp(points, x) -> np.ndarray:
     return np.interp(np.asarray(x, dtype=float), [p[0] for p in points], [p[1] for p in points])
 
 
-def import_cap(ctx: Ctx) -> np.ndarray:
-    """Average import allowed in each step: the interconnection, lowered by each notice for the share of the step
-    its window covers (the lowest cap in force at each moment), i.e. the step's energy cap over its hours."""
+def import_cap(ctx: Ctx, notices=None, steps=None) -> np.ndarray:
+    """Average import allowed in each step: the interconnection, lowered by each notice (of ``notices``, default
+    the instance's) for the share of the step its window covers (the lowest cap in force at each moment), i.e.
+    the step's energy cap over its hours; only in ``steps`` where given (the interconnection elsewhere)."""
     inst, time = ctx.inst, ctx.inst.time
+    notices = inst.notices if notices is None else notices
     length = pd.Timedelta(minutes=time.step_minutes)
-    cap = np.empty(ctx.n)
-    for k, t0 in enumerate(time.index):
+    cap = np.full(ctx.n, float(inst.site.interconnection_mw))
+    for k in range(ctx.n) if steps is None else steps:
+        t0 = time.index[k]
         t1 = t0 + length
-        marks = sorted({t0, t1, *(x for n in inst.notices for x in (n.start, n.end) if t0 < x < t1)})
+        marks = sorted({t0, t1, *(x for n in notices for x in (n.start, n.end) if t0 < x < t1)})
         energy = 0.0
         for a, b in zip(marks, marks[1:]):
-            caps = [n.import_cap_mw for n in inst.notices if n.start <= a and b <= n.end]
+            caps = [n.import_cap_mw for n in notices if n.start <= a and b <= n.end]
             energy += min([inst.site.interconnection_mw, *caps]) * ((b - a) / length)
         cap[k] = energy
     return cap
