@@ -32,7 +32,7 @@ either changes, and the time to each gap is read from that trajectory.
 
 **Seconds are CPU seconds of the solving process** (``time.process_time()`` from the Highs object's creation),
 and the budget ``--time-limit`` is enforced in them by the same callback (HiGHS's own wall-clock limit is set
-to 10x, a guard). With one thread, CPU seconds equal wall seconds on an idle machine; on a shared one (this
+to 20x, a guard). With one thread, CPU seconds equal wall seconds on an idle machine; on a shared one (this
 project's has 2 cores and often a load of 8-10) wall seconds measure the load more than the solve, and a
 wall-clock budget would cut a run at a fifth of its work. The wall seconds are reported beside them.
 The callback is attached by wrapping ``energyopt.solver.highs.new_highs`` in the child process (the solve path
@@ -67,7 +67,7 @@ TEXAS = ROOT / "instances" / "texas_summer_day" / "texas_summer_day.toml"
 QUICK = ("texas", "d15_10j4g", "dc48", "replan72")
 GAPS = (1e-3, 1e-4)
 #: HiGHS's own (wall-clock) time limit, as a multiple of the CPU budget: a guard only (see the docstring).
-WALL_GUARD = 10.0
+WALL_GUARD = 20.0
 #: The re-plan: "now" on the 72-hour plan's first day (a July Monday, America/Chicago) and the notice it adds.
 REPLAN_NOW = "2025-07-14T13:40:00-05:00"
 REPLAN_NOTICE = {"id": "NEW", "issued": "2025-07-14T13:40:00-05:00", "start": "2025-07-14T14:00:00-05:00",
@@ -145,12 +145,14 @@ def child(args: dict) -> dict:
     trace: list[tuple[float, float, float, int, float]] = []
     first: list[float] = []
     made: list = []
+    started: list[float] = []
     plain = hs.new_highs
     budget = args["time_limit"]
 
     def traced(log: bool):
         h = plain(log)
         cpu0 = time.process_time()
+        started.append(cpu0)
 
         def on_interrupt(e):
             d = e.data_out
@@ -180,7 +182,7 @@ def child(args: dict) -> dict:
         from energyopt.ops.replan import replan
         prev = Path(args["work"]) / "previous"
         solve(args["path"], SolveOptions(mip_rel_gap=1e-4, threads=args["threads"], highs=highs)).write(prev)
-        trace.clear(), first.clear(), made.clear()
+        trace.clear(), first.clear(), made.clear(), started.clear()
         t0 = time.perf_counter()
         notice = dict(REPLAN_NOTICE, import_cap_mw=args["replan_cap"])
         result, _ = replan(prev, REPLAN_NOW, response_minutes=10.0, add_notices=[notice], options=opts)
@@ -192,7 +194,7 @@ def child(args: dict) -> dict:
     s = result.summary
     h = made[-1]
     info = h.getInfo()
-    cpu = trace[-1][0] if trace else None
+    cpu = time.process_time() - started[-1]   # HiGHS and extraction: the end of the solve
     out.update(status=s["status"], objective_usd=s.get("objective_usd"), mip_gap=s.get("mip_gap"),
                rows=s["solver"]["rows"], columns=s["solver"]["columns"], integers=s["solver"]["integer_columns"],
                nodes=int(info.mip_node_count), highs_s=s["timings_s"]["highs"], highs_cpu_s=cpu, wall_s=wall,

@@ -96,10 +96,17 @@ def build(b: pyo.Block, inst: Instance, ctx: BuildContext | None = None) -> None
             return b.Run[j, t - 1]
         return 1 if on0[j] and t == 0 else 0
 
-    # Start is exact: 1 exactly where the job runs and did not run the step before (Run is binary).
+    # Start is at least the transition: 1 where the job runs and did not run the step before. Every row that
+    # holds Start has it on the side where less is better (one stretch, minimum run and pause, restart losses
+    # and costs), so a schedule never gains from a larger Start, and with binary Run the rows Start <= Run[t] and
+    # Start <= 1 - Run[t-1] are left out: they do not move the relaxation's bound, and without them HiGHS's root
+    # cut rounds are faster (benchmarks/operations.py; README, Speed). ``tighten`` sets Start to the transition
+    # itself after the solve. With relaxed on/off (plans over a year) they stay: fractional starts are counted.
     b.start_def = pyo.Constraint(tracked, rule=lambda _, j, t: b.Start[j, t] >= b.Run[j, t] - prev_run(j, t))
-    b.start_if_running = pyo.Constraint(tracked, rule=lambda _, j, t: b.Start[j, t] <= b.Run[j, t])
-    b.start_if_was_off = pyo.Constraint(tracked, rule=lambda _, j, t: b.Start[j, t] <= 1 - prev_run(j, t))
+    upper = tracked if relax else []
+    b.start_if_running = pyo.Constraint(upper, rule=lambda _, j, t: b.Start[j, t] <= b.Run[j, t])
+    b.start_if_was_off = pyo.Constraint(upper, rule=lambda _, j, t: b.Start[j, t] <= 1 - prev_run(j, t))
+    b.on0, b.relaxed, b.work_mwh = on0, relax, {j: jobs[j].work_mwh for j in jobs}   # read by tighten()
     # A stop is the other side of the transition: Run[t] - Run[t-1] = Start[t] - stop[t] (exact, as Start is).
     b.stop = pyo.Expression(tracked, rule=lambda _, j, t: b.Start[j, t] - b.Run[j, t] + prev_run(j, t))
     no_pause = [j for j in jobs if not jobs[j].can_pause and steps[j]]
@@ -221,6 +228,33 @@ def _fix_minimums(b: pyo.Block, j: TrainingJob, mine: list[int], ran: dict, k: i
                 <= 1 - b.Run[j.id, t]
 
 
+def tighten(b: pyo.Block) -> None:
+    """After a solve, set each start to the on/off change itself and ``Ran`` to whether the job started, then the
+    unfinished work to what the work done less its restart losses leaves (the schedule is unchanged; only a
+    Start the solver left above the transition, possible at a nonzero gap, changes the figures). Work above
+    what the job needed (only where the losses counted were too many) is taken off its last steps."""
+    if b.relaxed or not len(b.Start):
+        return
+    was: dict[str, int] = {}
+    for j, t in b.Run:   # in step order per job
+        run = round(pyo.value(b.Run[j, t]))
+        if (j, t) in b.Start:
+            prev = was.get(j, 1 if b.on0[j] and t == 0 else 0)
+            b.Start[j, t].set_value(float(max(run - prev, 0)))
+        was[j] = run
+    for j in b.Ran:
+        b.Ran[j].set_value(float(min(1.0, sum(pyo.value(b.Start[i, t]) for i, t in b.Start if i == j))))
+    for j in b.restarts:
+        left = b.work_mwh[j] - pyo.value(b.work_done_mwh[j])
+        for key in reversed([k for k in b.Work_MWh if k[0] == j and left < 0]):
+            cut = min(-left, pyo.value(b.Work_MWh[key]))
+            b.Work_MWh[key].set_value(pyo.value(b.Work_MWh[key]) - cut)
+            left += cut
+            if left >= 0:
+                break
+        b.Unfinished_MWh[j].set_value(max(0.0, left))
+
+
 def steps(inst: Instance, m, b: pyo.Block | None) -> dict[str, np.ndarray]:
     n = inst.time.n_steps
     cols: dict[str, np.ndarray] = {}
@@ -289,7 +323,7 @@ COMPONENT = Component(
     name="training_jobs", item="job", many=True, section=TrainingJob, role=Role.IT_LOAD,
     description="training jobs: power caps with a concave throughput curve, pauses, restarts and deadlines",
     present=lambda inst, ctx: bool(inst.training_jobs),
-    build=build, fix=fix,
+    build=build, fix=fix, tighten=tighten,
     cost_terms=(("unfinished_work", "penalty x work left undone at the deadline"),
                 ("restarts", "restart cost x resumes after a pause")),
     columns=(
