@@ -393,6 +393,8 @@ def _register_ledger() -> None:
     from .report.cli import report_command
     app.add_command(ledger_group, "ledger")
     app.add_command(report_command, "report")
+    from .importers.cli import series_group
+    app.add_command(series_group, "series")
 
 
 _register_ledger()

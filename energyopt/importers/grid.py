@@ -204,7 +204,7 @@ def _trace(frame: pd.DataFrame, grid: TimeGrid, step: pd.Timedelta):
     vals = np.tile(frame.to_numpy(dtype=float), (reps, 1))
     times = pd.date_range(grid.start.tz_convert("UTC"), periods=n * reps, freq=step)
     out = pd.DataFrame(vals, index=times, columns=frame.columns)
-    note = (f"trace of {n * step} from {frame.index[0].isoformat()} moved to start at {grid.start.isoformat()}"
+    note = (f"trace of {(n * step) / pd.Timedelta(minutes=1):g} min from {frame.index[0].isoformat()} moved to start at {grid.start.isoformat()}"
             + (f" and repeated {reps} times to cover the horizon" if reps > 1 else ""))
     return out, [note]
 
