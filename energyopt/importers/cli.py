@@ -33,7 +33,8 @@ def _common(f):
         click.option("--hours", type=click.FloatRange(min=0, min_open=True), default=None, help="Or in hours."),
         click.option("--step", "step_minutes", type=click.Choice(["5", "15", "60"]), default="60", show_default=True,
                      help="Step in minutes."),
-        click.option("--tz", "grid_tz", default=None, help="Horizon timezone (IANA, e.g. America/Chicago)."),
+        click.option("--tz", "grid_tz", default=None, help="Horizon timezone with --start (IANA, e.g. America/Chicago); "
+                     "for `table`, also the timezone of times without a UTC offset (default: the horizon's)."),
         click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
                      help="Series file to write (atomically; .parquet or --parquet for Parquet)."),
         click.option("--parquet", is_flag=True, help="Write Parquet."),
@@ -61,6 +62,8 @@ def _run(fmt: str, file: Path, opts: dict, common: dict) -> None:
     else:
         grid = make_grid(common["start"], common["grid_tz"], int(common["step_minutes"]), common["days"],
                          common["hours"])
+    if fmt == "table":   # times without an offset: in --tz, else in the horizon's timezone
+        opts["tz"] = common["grid_tz"] or str(grid.start.tz)
     imp = read(fmt, file, **{k: v for k, v in opts.items() if v is not None})
     frame, repairs = to_grid(imp, grid, common["fill"])
     for item in common["rename"]:
@@ -132,13 +135,12 @@ def _gridstatus(location, market, column, field):
 
 @_command("table", "Any CSV/Parquet table with a time column and value columns.",
           click.option("--time", "time_col", default=None, help="Time column (default: timestamp/time/first)."),
-          click.option("--tz", "tz", default=None, help="Timezone of times without a UTC offset (e.g. UTC)."),
           click.option("--column", multiple=True, metavar="NAME[=FIELD]", help="Value column, renamed. Repeatable."),
           click.option("--scale", type=float, default=1.0, show_default=True, help="Multiply every value."),
           click.option("--label", type=click.Choice(["start", "end"]), default="start", show_default=True,
                        help="Times mark the start or the end of each interval."))
-def _table(time_col, tz, column, scale, label):
-    return {"time": time_col, "tz": tz, "column": list(column) or None, "scale": scale, "label": label}
+def _table(time_col, column, scale, label):
+    return {"time": time_col, "column": list(column) or None, "scale": scale, "label": label}
 
 
 @_command("tmy3", "TMY3 weather: outdoor_temp_c, ghi_w_per_m2 and solar availability, by month, day and hour.")

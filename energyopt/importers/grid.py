@@ -179,17 +179,19 @@ def _typical(frame: pd.DataFrame, grid: TimeGrid, step: pd.Timedelta):
     rows = {key(t): i for i, t in enumerate(frame.index)}
     first = grid.start.tz_convert(tz).floor(step) - step
     times = pd.date_range(first, grid.end.tz_convert(tz) + step, freq=step)
-    pos, leap = [], False
+    pos, kept, leap = [], [], False
     for t in times:
         k = key(t)
         if k[:2] == (2, 29):
             k, leap = (2, 28, k[2], k[3]), True
         if k not in rows:   # a clock hour skipped in spring (a typical year in a zone with daylight saving)
             k = key(t - pd.Timedelta(hours=1))
-        if k not in rows:
+        if k in rows:
+            pos.append(rows[k])
+            kept.append(t)
+        elif grid.start < t + step and t < grid.end:   # only the margins may be missing
             raise ImportError_(f"the typical year has no row for {t:%m-%d %H:%M} ({tz})")
-        pos.append(rows[k])
-    out = frame.iloc[pos].set_axis(times.tz_convert("UTC"))
+    out = frame.iloc[pos].set_axis(pd.DatetimeIndex(kept).tz_convert("UTC"))
     notes = [f"typical year matched by month, day and hour ({tz}) to {grid.start.date()} .. {grid.end.date()}"]
     if leap:
         notes.append("Feb 29 took Feb 28's values (a typical year has no Feb 29)")
@@ -204,7 +206,8 @@ def _trace(frame: pd.DataFrame, grid: TimeGrid, step: pd.Timedelta):
     vals = np.tile(frame.to_numpy(dtype=float), (reps, 1))
     times = pd.date_range(grid.start.tz_convert("UTC"), periods=n * reps, freq=step)
     out = pd.DataFrame(vals, index=times, columns=frame.columns)
-    note = (f"trace of {(n * step) / pd.Timedelta(minutes=1):g} min from {frame.index[0].isoformat()} moved to start at {grid.start.isoformat()}"
+    note = (f"trace of {(n * step) / pd.Timedelta(minutes=1):g} min from {frame.index[0].isoformat()} moved to "
+            f"start at {grid.start.isoformat()}"
             + (f" and repeated {reps} times to cover the horizon" if reps > 1 else ""))
     return out, [note]
 

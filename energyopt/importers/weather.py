@@ -26,7 +26,7 @@ LOSSES = 0.14         #: PVWatts v5 default system losses (same source)
 def read_tmy3(path, losses: float = LOSSES) -> Imported:
     """A TMY3 file: rows stamped at the end of each hour (01:00..24:00, local standard time)."""
     from pvlib.iotools import read_tmy3 as pv_read
-    data, name = _read(pv_read, path, "TMY3")
+    data, name = _read(pv_read, path, "TMY3", map_variables=True)
     data.index = data.index - pd.Timedelta(hours=1)   # pvlib stamps each hour at its end
     return _weather(data, name, losses)
 
@@ -38,12 +38,12 @@ def read_epw(path, losses: float = LOSSES) -> Imported:
     return _weather(data, name, losses)
 
 
-def _read(reader, path, what: str):
+def _read(reader, path, what: str, **kw):
     path = Path(path)
     if not path.is_file():
         raise ImportError_(f"{path}: no such file")
     try:
-        data, _meta = reader(str(path), map_variables=True)
+        data, _meta = reader(str(path), **kw)
     except Exception as exc:  # noqa: BLE001 - a file pvlib cannot parse is the user's
         raise ImportError_(f"{path}: cannot read it as {what} ({type(exc).__name__}: {exc})") from None
     for col in ("temp_air", "ghi"):
