@@ -75,7 +75,7 @@ def to_grid(imp: Imported, grid: TimeGrid, fill: str | None = None) -> tuple[pd.
     repairs = [r for r in imp.repairs if _near(r, grid)]
     frame, step = imp.frame, imp.step
     if imp.pattern == "typical_year":
-        frame, more = _typical(frame, grid, step)
+        frame, more = _typical(frame, grid, step, imp.source)
         repairs += more
     elif imp.pattern == "trace":
         frame, more = _trace(frame, grid, step)
@@ -119,13 +119,19 @@ def _resample(vals: np.ndarray, index: pd.DatetimeIndex, step: pd.Timedelta, gri
     t = (index - grid.start).total_seconds().to_numpy() / 60.0   # minutes from the horizon's start
     d = step / pd.Timedelta(minutes=1)
     g = float(grid.step_minutes)
-    bounds = np.arange(grid.n_steps + 1) * g
+    a = np.arange(grid.n_steps) * g   # step starts
     if kind == "temperature":
-        return np.interp(bounds[:-1] + g / 2, t + d / 2, vals)
-    cum = np.concatenate([[0.0], np.cumsum(vals * d)])
-    i = np.clip(np.searchsorted(t, bounds, side="right") - 1, 0, len(t) - 1)
-    integral = cum[i] + vals[i] * (bounds - t[i])
-    return np.diff(integral) / g
+        return np.interp(a + g / 2, t + d / 2, vals)
+    # Time-weighted mean: the source intervals i0..i1 that overlap each step, weighted by their overlap (a step
+    # inside one interval takes its value exactly).
+    i0 = np.floor((a - t[0]) / d + 1e-9).astype(int)
+    i1 = np.ceil((a + g - t[0]) / d - 1e-9).astype(int) - 1
+    out = vals[np.clip(i0, 0, len(vals) - 1)].astype(float)
+    for j in np.flatnonzero(i1 > i0):
+        i = np.arange(i0[j], i1[j] + 1)
+        w = np.minimum(a[j] + g, t[i] + d) - np.maximum(a[j], t[i])
+        out[j] = float(np.dot(w, vals[i]) / w.sum())
+    return out
 
 
 def _gaps(vals, index, step, col, source, grid, fill, repairs):
@@ -171,7 +177,7 @@ def _runs(index: pd.DatetimeIndex, miss: np.ndarray, step: pd.Timedelta, tz) -> 
     return out
 
 
-def _typical(frame: pd.DataFrame, grid: TimeGrid, step: pd.Timedelta):
+def _typical(frame: pd.DataFrame, grid: TimeGrid, step: pd.Timedelta, source: str):
     """A typical year laid on the horizon's dates: each interval takes the row of the same month, day and clock time
     in the typical year's own timezone (Feb 29 takes Feb 28's)."""
     tz = frame.index.tz
@@ -190,7 +196,8 @@ def _typical(frame: pd.DataFrame, grid: TimeGrid, step: pd.Timedelta):
             pos.append(rows[k])
             kept.append(t)
         elif grid.start < t + step and t < grid.end:   # only the margins may be missing
-            raise ImportError_(f"the typical year has no row for {t:%m-%d %H:%M} ({tz})")
+            raise ImportError_(f"{source}: the typical year has no row for {t:%m-%d %H:%M} ({tz}), a time of the "
+                               "horizon")
     out = frame.iloc[pos].set_axis(pd.DatetimeIndex(kept).tz_convert("UTC"))
     notes = [f"typical year matched by month, day and hour ({tz}) to {grid.start.date()} .. {grid.end.date()}"]
     if leap:
