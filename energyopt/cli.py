@@ -395,6 +395,8 @@ def _register_ledger() -> None:
     app.add_command(report_command, "report")
     from .importers.cli import series_group
     app.add_command(series_group, "series")
+    from .ops.initcli import init_command
+    app.add_command(init_command, "init")
 
 
 _register_ledger()
