@@ -91,7 +91,8 @@ def _inline(obj: Any, where: str, frames: dict, labels: dict) -> Any:
         return {"file": key, "column": "values"}
     if isinstance(obj, Mapping):
         out = {k: _inline(v, f"{where}.{k}" if where else str(k), frames, labels) for k, v in obj.items()}
-        if set(out) <= {"column", "scale"} and "column" in out and len(frames) == 1 and SERIES_FILE in frames:
+        given = [k for k in frames if not k.startswith("<")]   # the DataFrames passed, not the config's Series
+        if set(out) <= {"column", "scale"} and "column" in out and given == [SERIES_FILE]:
             out["file"] = SERIES_FILE
         return out
     if isinstance(obj, list):
