@@ -1,0 +1,158 @@
+"""`energyopt init`: a ready instance folder from flags, on small files written here (always) and on the shared real
+data (the README's quick start; skipped where ../shared/data is absent).
+
+Expected figures are derived by hand in the comments from the flags and energyopt/ops/init.py's documented shares:
+IT = 70% of --site-mw, of it 10% fixed and 30% inference's peak, overhead 3% of IT, cooling IT / 0.77."""
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+import energyopt as eo
+from energyopt.cli import app
+
+from .realdata import ABILENE, ERCOT, data_dir
+
+AZURE = "workload/AzureLLMInferenceTrace_conv.csv"
+
+
+def _ercot(path: Path, day: str = "2024-08-20") -> Path:
+    """The wide hub file's layout: HB_WEST day-ahead price = 10 x hour ending."""
+    rows = [f"{day},{h},{10.0 * h},{-1.0}" for h in range(1, 25)]
+    path.write_text("delivery_date,hour_ending,HB_WEST_DAM,HB_WEST_RTM\n" + "\n".join(rows) + "\n")
+    return path
+
+
+def _tmy3(path: Path) -> Path:
+    """Aug 19-20 of a TMY3 file (station standard time, UTC-6, rows stamped at each hour's end): dry-bulb = hour."""
+    head = '722660,"TEST SITE",TX,-6.0,32.470,-99.710,530\n'
+    cols = "Date (MM/DD/YYYY),Time (HH:MM),GHI (W/m^2),Dry-bulb (C),Wspd (m/s)\n"
+    rows = [f"{d},{h:02d}:00,{100 * max(0, 6 - abs(h - 12))},{float(h)},2.0" for d in ("08/19/1991", "08/20/1991")
+            for h in range(1, 25)]
+    path.write_text(head + cols + "\n".join(rows) + "\n")
+    return path
+
+
+def _trace(path: Path) -> Path:
+    """Three requests: 100 tokens in minute 0, 300 in minute 2 (the peak), 50 in minute 3."""
+    path.write_text("TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:15:00.1,60,40\n"
+                    "2023-11-16 18:17:10,200,100\n2023-11-16 18:18:30,25,25\n")
+    return path
+
+
+def _flags(tmp_path: Path, **extra) -> list[str]:
+    flags = {"--site-mw": "20", "--node": "HB_WEST", "--prices": str(_ercot(tmp_path / "prices.csv")),
+             "--date": "2024-08-20", "--step": "60", "--weather": str(_tmy3(tmp_path / "w.tmy3")),
+             "--gensets": "2", "--hours-left": "8", "--inference-trace": str(_trace(tmp_path / "trace.csv")),
+             "--training-jobs": "1"} | extra
+    return [x for k, v in flags.items() if v is not None for x in (k, v)]
+
+
+def test_init_writes_an_instance_that_validates_solves_and_checks(tmp_path):
+    runner = CliRunner()
+    r = runner.invoke(app, ["init", str(tmp_path / "site"), *_flags(tmp_path)])
+    assert r.exit_code == 0, r.output
+    toml = tmp_path / "site" / "site-2024-08-20.toml"
+    assert sorted(p.name for p in (tmp_path / "site").iterdir()) == ["series.csv", "site-2024-08-20.toml"]
+    raw = tomllib.loads(toml.read_text())
+    assert raw["site"] == {"interconnection_mw": 20.0, "it_load_mw": 1.4, "overhead_mw": 0.42}   # 0.1 x 14, 0.03 x 14
+    assert raw["cooling"]["rated_capacity_mw_th"] == pytest.approx(14 / 0.77, abs=1e-3)
+    job = raw["training_jobs"][0]
+    assert job["power_mw"] == pytest.approx(8.4) and job["work_mwh"] == pytest.approx(0.85 * 8.4 * 24)  # 14-1.4-4.2
+    assert [g["run_hours_left"] for g in raw["generators"]] == [8.0, 8.0]
+    assert "# --site-mw" in toml.read_text() and "figures.md, Economics" in toml.read_text()
+
+    inst = eo.load_instance(toml)
+    assert inst.grid.price_usd_per_mwh.values == pytest.approx(10.0 * np.arange(1, 25), rel=0)   # 10 x hour ending
+    # 00:00 CDT is 23:00 CST of Aug 19: the hour stamped 08/19 24:00 (24 C); then 08/20's hours 01:00.. (1, 2, ...)
+    assert inst.cooling.outdoor_temp_c.values == pytest.approx([24.0, *range(1, 24)], abs=1e-9)
+    demand = inst.inference[0].demand_mw.values
+    assert demand.max() == pytest.approx(0.3 * 14, rel=1e-9) and demand.min() > 0   # scaled to a 4.2 MW peak
+
+    r = runner.invoke(app, ["validate", str(toml)])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, ["solve", str(toml), "--out", str(tmp_path / "out"), "--mip-gap", "0"])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, ["check", str(toml), str(tmp_path / "out")])
+    assert r.exit_code == 0, r.output
+    # the jobs' work is done and the site bought energy (the prices are positive)
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert summary["status"] == "optimal" and summary["cost_breakdown_usd"]["energy"] > 0
+
+
+def test_init_without_weather_or_trace_uses_documented_constants(tmp_path):
+    r = CliRunner().invoke(app, ["init", str(tmp_path / "s"), *_flags(tmp_path, **{"--weather": None,
+                                 "--inference-trace": None, "--name": "plain"})])
+    assert r.exit_code == 0, r.output
+    inst = eo.load_instance(tmp_path / "s" / "plain.toml")
+    assert inst.name == "plain" and set(inst.cooling.outdoor_temp_c.values) == {35.0}
+    assert inst.inference[0].demand_mw.values == pytest.approx([0.7 * 4.2] * 24)   # 70% of the 4.2 MW peak
+
+
+@pytest.mark.parametrize("extra, flag", [
+    ({"--site-mw": "-5"}, "--site-mw"), ({"--date": "2024-02-30"}, "--date"), ({"--step": "30"}, "--step"),
+    ({"--timezone": "Mars/Olympus"}, "--timezone"), ({"--gensets": "-1"}, "--gensets"),
+    ({"--prices": "missing.csv"}, "--prices"), ({"--weather": "missing.tmy3"}, "--weather"),
+    ({"--node": "HB_NOWHERE"}, "--prices"), ({"--date": "2024-08-21"}, "--prices"),   # no such node; no prices that day
+    ({"--market": "hourly"}, "--market"), ({"--prices-format": "nyiso"}, "--prices-format"),
+])
+def test_bad_flags_exit_3_naming_the_flag_and_write_nothing(tmp_path, extra, flag):
+    r = CliRunner().invoke(app, ["init", str(tmp_path / "site"), *_flags(tmp_path, **extra)])
+    assert r.exit_code == 3, r.output
+    assert flag in r.output and "Traceback" not in r.output
+    assert not (tmp_path / "site").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]   # no temporary folder left
+
+
+def test_refuses_a_non_empty_folder_unless_force(tmp_path):
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "mine.txt").write_text("keep")
+    runner = CliRunner()
+    r = runner.invoke(app, ["init", str(tmp_path / "site"), *_flags(tmp_path)])
+    assert r.exit_code == 3 and "is not empty" in r.output and "--force" in r.output
+    assert (tmp_path / "site" / "mine.txt").read_text() == "keep"
+    r = runner.invoke(app, ["init", str(tmp_path / "site"), *_flags(tmp_path), "--force"])
+    assert r.exit_code == 0, r.output
+    assert not (tmp_path / "site" / "mine.txt").exists() and (tmp_path / "site" / "series.csv").is_file()
+
+
+def test_a_gap_in_the_prices_is_refused_unless_filled(tmp_path):
+    prices = _ercot(tmp_path / "p.csv")
+    lines = prices.read_text().splitlines()
+    prices.write_text("\n".join(lines[:10] + lines[11:]) + "\n")   # hour ending 10 (09:00-10:00) missing
+    runner = CliRunner()
+    r = runner.invoke(app, ["init", str(tmp_path / "a"), *_flags(tmp_path, **{"--prices": str(prices)})])
+    assert r.exit_code == 3 and "--prices" in r.output and "2024-08-20T09:00:00-05:00" in r.output, r.output
+    r = runner.invoke(app, ["init", str(tmp_path / "b"), *_flags(tmp_path, **{"--prices": str(prices)}),
+                            "--fill", "interpolate"])
+    assert r.exit_code == 0, r.output
+    price = eo.load_instance(tmp_path / "b" / "site-2024-08-20.toml").grid.price_usd_per_mwh.values
+    assert price[9] == pytest.approx(100.0)   # between 90 (hour ending 9) and 110 (hour ending 11)
+
+
+D = data_dir()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(D is None, reason="the real data folder ../shared/data is absent")
+def test_quick_start_on_the_real_data(tmp_path):
+    """The README's operator quick start: init from ERCOT HB_WEST 2024-08-20, Abilene's TMY3 and the Azure trace;
+    solve; report. (Its fast sibling is the first test, on small files.)"""
+    runner = CliRunner()
+    r = runner.invoke(app, ["init", str(tmp_path / "site"), "--site-mw", "150", "--node", "HB_WEST", "--prices",
+                            str(D / ERCOT), "--date", "2024-08-20", "--weather", str(D / ABILENE), "--gensets", "4",
+                            "--hours-left", "50", "--inference-trace", str(D / AZURE)])
+    assert r.exit_code == 0, r.output
+    toml = tmp_path / "site" / "site-2024-08-20.toml"
+    inst = eo.load_instance(toml)
+    assert inst.time.n_steps == 96 and inst.inference[0].demand_mw.values.max() == pytest.approx(31.5)
+    r = runner.invoke(app, ["solve", str(toml), "--out", str(tmp_path / "out")])
+    assert r.exit_code == 0, r.output
+    assert runner.invoke(app, ["check", str(toml), str(tmp_path / "out")]).exit_code == 0
+    r = runner.invoke(app, ["report", str(tmp_path / "out")])
+    assert r.exit_code == 0 and (tmp_path / "out" / "report.html").is_file(), r.output
