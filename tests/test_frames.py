@@ -139,3 +139,15 @@ def test_toml_path_config_with_named_frames(tmp_path):
     with pytest.raises(eo.InstanceError) as exc:   # another key: read as a file beside the TOML, which is absent
         eo.from_frames(tmp_path / "s.toml", {"other": _frame()})
     assert "file 'prices' does not exist" in _problems(exc)
+
+
+def test_the_python_api_page_runs_as_written(tmp_path, monkeypatch, capsys):
+    """docs/python-api.md's first two examples (the third needs the shared data), run in an empty folder."""
+    import re
+    blocks = re.findall(r"```python\n(.*?)```", (ROOT / "docs" / "python-api.md").read_text(), re.S)
+    monkeypatch.chdir(tmp_path)
+    exec(compile(blocks[0] + blocks[1], "docs/python-api.md", "exec"), {})
+    out = capsys.readouterr().out
+    assert "(the series DataFrame, at 2025-07-15T14:00:00-05:00): column 'chat_mw' has a missing" in out
+    assert "[35.0, 35.0, 35.0, 35.0, 42.0]" in out
+    assert (tmp_path / "out" / "pandas-site" / "pandas-site.toml").is_file()

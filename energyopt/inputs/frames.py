@@ -143,12 +143,15 @@ def _at_time(p: Problem, tables: dict[str, pd.DataFrame], labels: dict[str, str]
 def to_files(inst: Instance, folder: str | Path, name: str | None = None) -> Path:
     """Write ``inst`` as ``folder/NAME.toml`` plus ``folder/series.csv`` (every series on the horizon's steps,
     timestamps with their UTC offset), which :func:`load_instance` reads back to the same instance. ``folder`` must
-    not exist or be empty; it appears whole or not at all. Returns the TOML file's path."""
+    not exist or be empty (its parent folders are made); it appears whole or not at all. Returns the TOML file's
+    path."""
     folder = Path(folder)
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise BadInput(f"{folder}: exists and is not an empty folder; give a new one")
-    if not folder.absolute().parent.is_dir():
-        raise BadInput(f"{folder}: the folder {folder.absolute().parent} does not exist")
+    try:
+        folder.absolute().parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BadInput(f"{folder}: cannot make its parent folder ({exc})") from None
     grid = inst.time
     columns: dict[str, np.ndarray] = {}
     raw = _dump(inst, "", columns)

@@ -61,6 +61,9 @@ class InitOptions:
     hours_left: float = 50.0
     inference_trace: Path | None = None
     training_jobs: int = 3
+    carbon: Path | None = None
+    notice: str | None = None
+    notice_cut: float = 0.5
     fill: str | None = None
     name: str | None = None
 
@@ -88,7 +91,12 @@ def check_options(o: InitOptions) -> None:
         bad.append("--prices: give a price file, or --node to read ERCOT's hub file of the shared data")
     if o.prices is None and o.node is not None and o.prices_format != "ercot":
         bad.append(f"--prices: --node alone reads ERCOT's hub file; for --prices-format {o.prices_format} give the file")
-    for flag, path in (("--prices", o.prices), ("--weather", o.weather), ("--inference-trace", o.inference_trace)):
+    if o.notice is not None and notice_window(o.notice) is None:
+        bad.append(f"--notice: {o.notice!r}: give the window as HH:MM-HH:MM on the first day, e.g. 15:00-19:00")
+    if not (math.isfinite(o.notice_cut) and 0 < o.notice_cut <= 1):
+        bad.append(f"--notice-cut: {o.notice_cut:g} is outside (0, 1] (the share of the site's load cut)")
+    for flag, path in (("--prices", o.prices), ("--weather", o.weather), ("--inference-trace", o.inference_trace),
+                       ("--carbon", o.carbon)):
         if path is not None and not Path(path).is_file():
             bad.append(f"{flag}: {path} is not a file")
     if o.weather is not None and Path(o.weather).suffix.lower() not in (".tmy3", ".epw", ".csv"):
@@ -105,6 +113,20 @@ def check_options(o: InitOptions) -> None:
         bad.append(f"--name: {o.name!r}: letters, digits, '_' and '-' only (it names the TOML file)")
     if bad:
         raise E.BadInput("\n".join(bad))
+
+
+def notice_window(text: str) -> tuple[str, str] | None:
+    """``"15:00-19:00"`` as (start, end) clock times, end after start; None if it is not such a window."""
+    parts = text.replace(" ", "").split("-")
+    if len(parts) != 2:
+        return None
+    try:
+        a, b = (pd.Timestamp(f"2000-01-01T{x}") for x in parts)
+    except ValueError:
+        return None
+    if not (len(parts[0]) == len(parts[1]) == 5 and a < b):
+        return None
+    return parts[0], parts[1]
 
 
 def _valid_name(name: str) -> bool:
@@ -153,6 +175,16 @@ def make_series(o: InitOptions) -> tuple[pd.DataFrame, list[str], dict[str, str]
         columns.append(frame[["outdoor_temp_c"]])
         repairs += more
         sources["outdoor_temp_c"] = f"{Path(o.weather).name} ({fmt}, matched by month, day and hour)"
+    if o.carbon is not None:
+        with E.about("--carbon"):
+            imp = read("eia930", o.carbon)
+            if imp.frame.index[0] > grid.start or imp.frame.index[-1] + imp.step < grid.end:   # another year
+                imp = read("eia930", o.carbon, typical=True, tz=o.timezone)
+            frame, more = to_grid(imp, grid, o.fill)
+        columns.append(frame[["carbon_kg_per_mwh"]])
+        repairs += more
+        sources["carbon_kg_per_mwh"] = (f"{Path(o.carbon).name} (EIA-930 average intensity"
+                                        + (", matched by month, day and hour)" if imp.pattern else ")"))
     if o.inference_trace is not None:
         peak = inference_peak_mw(o.site_mw)
         with E.about("--inference-trace"):
@@ -195,8 +227,17 @@ def instance_text(o: InitOptions, n_steps: int, hours: float, repairs: list[str]
             _kv("overhead_mw", round(OVERHEAD_SHARE * it, 3), f"{OVERHEAD_SHARE:.0%} of IT (lighting, UPS losses; "
                 "assumed): with cooling at COP 4.4 it gives PUE ~1.26, new large sites 1.3 or less (domain.md)"),
             "", "[grid]", _series("price_usd_per_mwh", "price_usd_per_mwh", sources["price_usd_per_mwh"]),
-            _kv("carbon_kg_per_mwh", 0.0, "not imported: give a column (energyopt series eia930)"),
+            _series("carbon_kg_per_mwh", "carbon_kg_per_mwh", sources["carbon_kg_per_mwh"])
+            if o.carbon is not None else _kv("carbon_kg_per_mwh", 0.0, "no --carbon (an EIA-930 table)"),
             _kv("demand_charge_usd_per_kw", 0.0, "none for a day's plan (domain.md, Prices: $15-20/kW-month)")]
+    if o.notice is not None:
+        start, end = notice_window(o.notice)
+        out += ["", "[[notices]]", _kv("id", "notice", "--notice"),
+                _kv("issued", f"{pd.Timestamp(o.date) - pd.Timedelta(days=1):%Y-%m-%d}T{start}:00",
+                    "a day ahead: ERCOT's demand-reduction service gives 24 hours' notice (domain.md)"),
+                _kv("start", f"{o.date}T{start}:00", "--notice"), _kv("end", f"{o.date}T{end}:00", "--notice"),
+                _kv("reduction_fraction", float(o.notice_cut), "--notice-cut (domain.md: e.g. 50%)"),
+                _kv("baseline_mw", float(o.site_mw), "the interconnection, --site-mw")]
     for i in range(o.gensets):
         out += ["", "[[generators]]", _kv("id", f"G{i + 1}", f"--gensets {o.gensets}"),
                 _kv("capacity_mw", float(o.genset_mw), "--genset-mw (domain.md: data-center gensets are 2-3 MW)"),

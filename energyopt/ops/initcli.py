@@ -36,13 +36,20 @@ _EXAMPLE = ("energyopt init site --site-mw 150 --node HB_WEST --date 2024-08-20 
 @click.option("--inference-trace", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Azure LLM inference trace: the inference demand's shape (default: constant).")
 @click.option("--training-jobs", type=int, default=3, show_default=True, help="Number of training jobs.")
+@click.option("--carbon", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="EIA-930 hourly carbon table: grid carbon intensity (another year: matched by month, day, hour).")
+@click.option("--notice", default=None, metavar="HH:MM-HH:MM",
+              help="A curtailment notice on the first day, issued a day ahead (e.g. 15:00-19:00).")
+@click.option("--notice-cut", type=float, default=0.5, show_default=True,
+              help="With --notice: the cut as a share of --site-mw.")
 @click.option("--fill", default=None, help="Fill missing price/weather intervals: interpolate, ffill or zero "
               "(default: refuse them).")
 @click.option("--name", default=None, help="Instance name and TOML file name (default: site-DATE).")
 @click.option("--force", is_flag=True, help="Replace DIR even if it holds files.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing on success.")
 def init_command(out_dir: Path, site_mw, node, prices, prices_format, market, day, days, step, timezone, weather,
-                 gensets, genset_mw, hours_left, inference_trace, training_jobs, fill, name, force, quiet) -> None:
+                 gensets, genset_mw, hours_left, inference_trace, training_jobs, carbon, notice, notice_cut, fill, name,
+                 force, quiet) -> None:
     """Write a ready instance folder DIR (TOML with the source of every figure, series.csv made by the series
     importers) for a site from a few flags; `energyopt solve DIR/NAME.toml --out OUT` solves it as written."""
     from .init import InitOptions, init_folder
@@ -53,7 +60,8 @@ def init_command(out_dir: Path, site_mw, node, prices, prices_format, market, da
     opts = InitOptions(site_mw=site_mw, date=day, days=days, step=step, timezone=timezone, node=node, prices=prices,
                        prices_format=prices_format, market=market, weather=weather, gensets=gensets,
                        genset_mw=genset_mw, hours_left=hours_left, inference_trace=inference_trace,
-                       training_jobs=training_jobs, fill=fill, name=name)
+                       training_jobs=training_jobs, carbon=carbon, notice=notice, notice_cut=notice_cut, fill=fill,
+                       name=name)
     path, repairs = init_folder(out_dir, opts, force=force)
     if not quiet:
         click.echo(f"{path}: written (with {out_dir / 'series.csv'}); solve it with "
