@@ -100,6 +100,8 @@ def test_init_without_weather_or_trace_uses_documented_constants(tmp_path):
     ({"--prices": "missing.csv"}, "--prices"), ({"--weather": "missing.tmy3"}, "--weather"),
     ({"--node": "HB_NOWHERE"}, "--prices"), ({"--date": "2024-08-21"}, "--prices"),   # no such node; no prices that day
     ({"--market": "hourly"}, "--market"), ({"--prices-format": "nyiso"}, "--prices-format"),
+    ({"--notice": "19:00-15:00"}, "--notice"), ({"--notice": "15:00-19:00", "--notice-cut": "1.5"}, "--notice-cut"),
+    ({"--carbon": "missing.csv"}, "--carbon"),
 ])
 def test_bad_flags_exit_3_naming_the_flag_and_write_nothing(tmp_path, extra, flag):
     r = CliRunner().invoke(app, ["init", str(tmp_path / "site"), *_flags(tmp_path, **extra)])
@@ -107,6 +109,38 @@ def test_bad_flags_exit_3_naming_the_flag_and_write_nothing(tmp_path, extra, fla
     assert flag in r.output and "Traceback" not in r.output
     assert not (tmp_path / "site").exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]   # no temporary folder left
+
+
+def _eia930(path: Path, year: int) -> Path:
+    """EIA-930 layout (UTC hour starts, avg_CI in g/kWh): Aug 19-21 of ``year``, intensity = 300 + UTC hour."""
+    times = [f"{year}-08-{d:02d} {h:02d}:00:00+00:00" for d in (19, 20, 21) for h in range(24)]
+    path.write_text("timestamp,avg_CI\n" + "\n".join(f"{t},{300.0 + int(t[11:13])}" for t in times) + "\n")
+    return path
+
+
+def test_carbon_and_a_notice_the_gensets_meet(tmp_path):
+    runner = CliRunner()
+    r = runner.invoke(app, ["init", str(tmp_path / "s"), *_flags(tmp_path, **{
+        "--carbon": str(_eia930(tmp_path / "c.csv", 2024)), "--notice": "15:00-19:00", "--notice-cut": "0.5"})])
+    assert r.exit_code == 0, r.output
+    toml = tmp_path / "s" / "site-2024-08-20.toml"
+    inst = eo.load_instance(toml)
+    # step k starts at 00:00 CDT + k h = 05:00 UTC + k h: intensity 300 + (5 + k) mod 24
+    assert inst.grid.carbon_kg_per_mwh.values == pytest.approx([300.0 + (5 + k) % 24 for k in range(24)], rel=0)
+    (n,) = inst.notices
+    assert n.import_cap_mw == pytest.approx(10.0) and n.issued.isoformat() == "2024-08-19T15:00:00-05:00"
+    r = runner.invoke(app, ["solve", str(toml), "--out", str(tmp_path / "out")])
+    assert r.exit_code == 0, r.output
+    assert runner.invoke(app, ["check", str(toml), str(tmp_path / "out")]).exit_code == 0
+    # another year's table is laid on the date by month, day and hour in the site's timezone
+    r = runner.invoke(app, ["init", str(tmp_path / "t"), *_flags(tmp_path, **{
+        "--carbon": str(_eia930(tmp_path / "c22.csv", 2022))})])
+    assert r.exit_code == 0, r.output
+    toml = tmp_path / "t" / "site-2024-08-20.toml"
+    assert "(EIA-930 average intensity, matched by month, day and hour)" in toml.read_text()
+    # 2024-08-20 00:00 CDT is matched to 2022-08-20 00:00 CDT, 05:00 UTC: the same intensities as above
+    assert eo.load_instance(toml).grid.carbon_kg_per_mwh.values == pytest.approx(
+        [300.0 + (5 + k) % 24 for k in range(24)], rel=0)
 
 
 def test_refuses_a_non_empty_folder_unless_force(tmp_path):
