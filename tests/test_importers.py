@@ -79,6 +79,26 @@ def test_ercot_rtm_15_minute_intervals_average_on_hourly_steps(tmp_path):
     assert frame["price_usd_per_mwh"].tolist() == [102.5, 202.5]
 
 
+def test_rtm_fall_back_flags_and_bad_cells_named_by_line(tmp_path):
+    lines = ["DeliveryDate,DeliveryHour,DeliveryInterval,SettlementPointName,SettlementPointPrice,DSTFlag"]
+    for h, flag in ((1, "N"), (2, "N"), (2, "Y"), (3, "N")):
+        for i in range(1, 5):
+            lines.append(f"11/03/2024,{h},{i},HB_WEST,{h * 10 + (5 if flag == 'Y' else 0)},{flag}")
+    (tmp_path / "rtm.csv").write_text("\n".join(lines) + "\n")
+    frame, _ = to_grid(read("ercot", tmp_path / "rtm.csv"), make_grid("2024-11-03T00:00:00", "America/Chicago", 60,
+                                                                       hours=4))
+    # 00 CDT: 10; 01 CDT: 20 (flag N); 01 CST: 25 (flag Y); 02 CST: 30
+    assert frame["price_usd_per_mwh"].tolist() == [10, 20, 25, 30]
+    lines[6] = lines[6].replace(",20,N", ",abc,N")   # the 6th data row: line 7 of the file
+    (tmp_path / "rtm.csv").write_text("\n".join(lines) + "\n")
+    with pytest.raises(ImportError_, match=r"rtm.csv: column 'SettlementPointPrice': 'abc' is not a number .*line 7"):
+        read("ercot", tmp_path / "rtm.csv")
+    with pytest.raises(ImportError_, match="unknown series format"):
+        read("nyiso", tmp_path / "rtm.csv")
+    with pytest.raises(ImportError_, match="unexpected keyword"):
+        read("ercot", tmp_path / "rtm.csv", node="X")
+
+
 def test_gaps_are_refused_with_their_times_unless_filled(tmp_path):
     f = _ercot_wide(tmp_path / "e.csv", "2024-08-20", [h for h in range(1, 25) if h not in (5, 6)])
     imp = read("ercot", f, location="HB_WEST", market="dam")
@@ -253,11 +273,15 @@ def test_cli_series_writes_the_instances_file_solves_and_checks(tmp_path):
     written = pd.read_csv(site / "series.csv")
     # small.toml starts at 12:00 for 6 hours: HE13..HE18 = 130..180
     assert written["price_usd_per_mwh"].tolist() == [130.0, 140.0, 150.0, 160.0, 170.0, 180.0]
-    inst_obj = eo.load_instance(site / "small.toml")
-    result = eo.solve(inst_obj, eo.SolveOptions(mip_rel_gap=0))
+    solves_and_checks(site / "small.toml", tmp_path / "out")
+
+
+def solves_and_checks(toml: Path, out: Path) -> None:
+    """The instance validates, solves to optimality (gap 0), and its written schedule passes `energyopt check`."""
+    result = eo.solve(eo.load_instance(toml), eo.SolveOptions(mip_rel_gap=0))
     assert result.status == eo.SolveStatus.OPTIMAL
-    result.write(tmp_path / "out")
-    r = runner.invoke(app, ["check", str(site / "small.toml"), str(tmp_path / "out")], standalone_mode=False)
+    result.write(out)
+    r = CliRunner().invoke(app, ["check", str(toml), str(out)], standalone_mode=False)
     assert r.exit_code == 0, r.output
 
 

@@ -91,6 +91,14 @@ def only(frame: pd.DataFrame, column: str, value: str | None, name: str, option:
     return frame[keep.to_numpy()]
 
 
+def row(frame_or_series, i: int, name: str) -> str:
+    """Where data row ``i`` (a position) is in the user's file: its CSV line (the header is line 1), else its row
+    number from 1 (rows keep their file position when some were filtered out)."""
+    label = frame_or_series.index[i]
+    n = int(label) if isinstance(label, (int, np.integer)) else i
+    return f"line {n + 2}" if str(name).lower().endswith(".csv") else f"row {n + 1}"
+
+
 def numbers(frame: pd.DataFrame, column: str, name: str) -> np.ndarray:
     """The column as floats; text that is not a number is refused with its rows (empty cells stay NaN)."""
     raw = frame[column]
@@ -99,7 +107,7 @@ def numbers(frame: pd.DataFrame, column: str, name: str) -> np.ndarray:
                          & (raw.astype(str).str.strip() != "").to_numpy())
     if len(bad):
         raise ImportError_(f"{name}: column {column!r}: {raw.iloc[bad[0]]!r} is not a number "
-                           f"({len(bad)} such rows, the first at data row {bad[0] + 1})")
+                           f"({len(bad)} such rows, the first at {row(raw, bad[0], name)})")
     return vals.to_numpy(dtype=float)
 
 
@@ -114,7 +122,7 @@ def utc_times(raw: pd.Series, name: str, column: str, tz: str | None = None) -> 
     bad = np.flatnonzero(t.isna())
     if len(bad):
         raise ImportError_(f"{name}: column {column!r}: unreadable time {raw.iloc[bad[0]]!r} "
-                           f"({len(bad)} such rows, the first at data row {bad[0] + 1})")
+                           f"({len(bad)} such rows, the first at {row(raw, bad[0], name)})")
     if t.tz is None:
         t = t.tz_localize(tz or "UTC")
     return t.tz_convert("UTC")

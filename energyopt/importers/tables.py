@@ -13,7 +13,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .base import Imported, ImportError_, localize, numbers, only, pick, read_frame, regular, repeat_fallback
+from .base import (Imported, ImportError_, localize, numbers, only, pick, read_frame, regular, repeat_fallback,
+                   row)
 
 
 def frame_times(frame: pd.DataFrame, col: str, name: str, tz: str | None, label: str = "start",
@@ -33,7 +34,7 @@ def frame_times(frame: pd.DataFrame, col: str, name: str, tz: str | None, label:
     bad = np.flatnonzero(t.isna())
     if len(bad):
         raise ImportError_(f"{name}: column {col!r}: unreadable time {raw.iloc[bad[0]]!r} ({len(bad)} such rows, "
-                           f"the first at data row {bad[0] + 1})")
+                           f"the first at {row(raw, bad[0], name)})")
     if not aware:
         if tz is None:
             raise ImportError_(f"{name}: column {col!r} has times without a UTC offset: give their timezone "
