@@ -264,7 +264,8 @@ def test_cli_series_writes_the_instances_file_solves_and_checks(tmp_path):
                       standalone_mode=False)
     assert r.exit_code == 0, r.output
     r = runner.invoke(app, ["series", "tmy3", str(_tmy3(tmp_path / "w.tmy3")), *inst, "--append"])
-    assert r.exit_code == 3 and "w.tmy3: the typical year has no row for 08-20" in r.output   # the test TMY3 holds Feb 28 and Mar 1 only
+    # the test TMY3 holds Feb 28 and Mar 1 only
+    assert r.exit_code == 3 and "w.tmy3: the typical year has no row for 08-20" in r.output
     pd.DataFrame({"timestamp": pd.date_range("2024-08-20", periods=24, freq="h").strftime("%Y-%m-%d %H:%M"),
                   "t": 30.0}).to_csv(tmp_path / "temp.csv", index=False)
     r = runner.invoke(app, ["series", "table", str(tmp_path / "temp.csv"), "--tz", "America/Chicago", "--column",

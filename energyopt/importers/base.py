@@ -151,8 +151,8 @@ def localize(starts: pd.DatetimeIndex, tz: str, repeated: np.ndarray | None, fla
         before = starts[i] - pd.Timedelta(hours=1)
         if before.value in present:
             keep[i] = False
-            repairs.append(f"{starts[i].date()}: {what}: local time {starts[i]:%H:%M} does not exist in {tz} (the clocks "
-                           "skip it in spring) and the hour before has its own row: row dropped")
+            repairs.append(f"{starts[i].date()}: {what}: local time {starts[i]:%H:%M} does not exist in {tz} "
+                           "(the clocks skip it in spring) and the hour before has its own row: row dropped")
         else:
             local.iloc[i] = before.tz_localize(tz, ambiguous=True, nonexistent="shift_forward")
             moved_rows.append(i)
@@ -207,7 +207,8 @@ def regular(times: pd.DatetimeIndex, values: pd.DataFrame, name: str, step: pd.T
             frame = frame.groupby(level=0).mean()
         else:
             frame = frame[~frame.index.duplicated(keep=keep)]
-        repairs.append(f"{first.date()}: {name}: {n} duplicate time(s), the first {first.isoformat()}: kept the {keep} value")
+        repairs.append(f"{first.date()}: {name}: {n} duplicate time(s), the first {first.isoformat()}: kept the "
+                       f"{keep} value")
     if len(frame) < 1:
         raise ImportError_(f"{name}: no rows left to import")
     if step is None:

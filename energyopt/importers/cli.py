@@ -33,8 +33,9 @@ def _common(f):
         click.option("--hours", type=click.FloatRange(min=0, min_open=True), default=None, help="Or in hours."),
         click.option("--step", "step_minutes", type=click.Choice(["5", "15", "60"]), default="60", show_default=True,
                      help="Step in minutes."),
-        click.option("--tz", "grid_tz", default=None, help="Horizon timezone with --start (IANA, e.g. America/Chicago); "
-                     "for `table`, also the timezone of times without a UTC offset (default: the horizon's)."),
+        click.option("--tz", "grid_tz", default=None,
+                     help="Horizon timezone with --start (IANA, e.g. America/Chicago); for `table`, also the "
+                          "timezone of times without a UTC offset (default: the horizon's)."),
         click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
                      help="Series file to write (atomically; .parquet or --parquet for Parquet)."),
         click.option("--parquet", is_flag=True, help="Write Parquet."),
