@@ -96,6 +96,7 @@ def test_eia930_pjm_and_azure():
     assert imp.frame["demand_mw"].sum() * 60 * 833_000 == pytest.approx(tokens, rel=1e-9)
 
 
+@pytest.mark.slow   # fast sibling: test_importers.py::test_cli_series_writes_the_instances_file_solves_and_checks
 def test_real_series_instance_on_the_fall_back_day_solves_and_checks(tmp_path):
     """instances/small moved to 2024-11-03 (a 25-hour local day) with every series imported from the real files."""
     toml = (ROOT / "instances" / "small" / "small.toml").read_text().replace("2025-07-15", "2024-11-03")

@@ -111,14 +111,22 @@ def numbers(frame: pd.DataFrame, column: str, name: str) -> np.ndarray:
     return vals.to_numpy(dtype=float)
 
 
+def parse_times(s: pd.Series, utc: bool) -> pd.DatetimeIndex:
+    """Text times: ISO 8601 read fast; any other layout (``07/01/2024 01:00:00 AM``) element by element; NaT where
+    unreadable."""
+    try:
+        return pd.DatetimeIndex(pd.to_datetime(s, utc=utc, format="ISO8601"))
+    except (ValueError, TypeError):
+        return pd.DatetimeIndex(pd.to_datetime(s, utc=utc, format="mixed", errors="coerce"))
+
+
 def utc_times(raw: pd.Series, name: str, column: str, tz: str | None = None) -> pd.DatetimeIndex:
     """Times with a UTC offset (or tz-aware), or naive ones read as UTC (or in ``tz`` when given, see
     :func:`localize` for local clock times across daylight-saving changes), as a UTC index."""
     if pd.api.types.is_datetime64_any_dtype(raw):
         t = pd.DatetimeIndex(raw)
     else:
-        t = pd.DatetimeIndex(pd.to_datetime(raw.astype(str).str.strip(), utc=tz is None, format="mixed",
-                                            errors="coerce"))
+        t = parse_times(raw.astype(str).str.strip(), utc=tz is None)
     bad = np.flatnonzero(t.isna())
     if len(bad):
         raise ImportError_(f"{name}: column {column!r}: unreadable time {raw.iloc[bad[0]]!r} "
@@ -143,28 +151,31 @@ def localize(starts: pd.DatetimeIndex, tz: str, repeated: np.ndarray | None, fla
     if not flagged:   # a clock time of the repeated hour given twice: the second is the standard-time one
         ambiguous = starts.tz_localize(tz, ambiguous="NaT", nonexistent="shift_forward").isna()
         rep |= pd.Series(starts).duplicated().to_numpy() & np.asarray(ambiguous)
-    local = pd.Series(starts.tz_localize(tz, ambiguous=~rep, nonexistent="NaT"))
+    local = starts.tz_localize(tz, ambiguous=~rep, nonexistent="NaT")
+    utc = local.tz_convert("UTC").as_unit("ns").asi8.copy()
     keep = np.ones(n, dtype=bool)
     present = set(starts.asi8.tolist())
     moved_rows = []
-    for i in np.flatnonzero(local.isna().to_numpy()):
+    for i in np.flatnonzero(local.isna()):
         before = starts[i] - pd.Timedelta(hours=1)
         if before.value in present:
             keep[i] = False
             repairs.append(f"{starts[i].date()}: {what}: local time {starts[i]:%H:%M} does not exist in {tz} "
                            "(the clocks skip it in spring) and the hour before has its own row: row dropped")
         else:
-            local.iloc[i] = before.tz_localize(tz, ambiguous=True, nonexistent="shift_forward")
+            utc[i] = before.tz_localize(tz, ambiguous=True, nonexistent="shift_forward").as_unit("ns").value
             moved_rows.append(i)
+    times = pd.DatetimeIndex(utc[keep].view("M8[ns]")).tz_localize("UTC")
     if moved_rows:
         t = starts[moved_rows[0]]
+        at = pd.Timestamp(int(utc[moved_rows[0]]), tz="UTC").tz_convert(tz)
         repairs.append(f"{t.date()}: {what}: spring forward: rows at clock {t:%H:%M}, a time the clocks skip, "
-                       f"cover the hour from {local.iloc[moved_rows[0]]:%H:%M %Z} ({len(moved_rows)} row(s))")
+                       f"cover the hour from {at:%H:%M %Z} ({len(moved_rows)} row(s))")
     if not flagged and rep.any():
-        first = local.iloc[np.flatnonzero(rep)[0]]
+        first = pd.Timestamp(int(utc[np.flatnonzero(rep)[0]]), tz="UTC").tz_convert(tz)
         repairs.append(f"{first.date()}: {what}: fall back: clock times given twice and no DST flag: the second "
                        f"of each taken as standard time ({int(rep.sum())} row(s))")
-    return pd.DatetimeIndex(local[keep].tolist()).tz_convert("UTC"), keep, repairs
+    return times, keep, repairs
 
 
 def repeat_fallback(frame: pd.DataFrame, tz: str, step: pd.Timedelta, what: str) -> tuple[pd.DataFrame, list[str]]:
@@ -173,7 +184,8 @@ def repeat_fallback(frame: pd.DataFrame, tz: str, step: pd.Timedelta, what: str)
     (listed). A repeated hour with values of its own, or whose daylight twin is missing too, is left alone."""
     if len(frame) < 2:
         return frame, []
-    offsets = np.array([t.utcoffset().total_seconds() for t in frame.index.tz_convert(tz)])
+    idx = frame.index.tz_convert(tz)
+    offsets = (idx.tz_localize(None) - frame.index.tz_convert("UTC").tz_localize(None)).total_seconds().to_numpy()
     repairs = []
     frame = frame.copy()
     for i in np.flatnonzero(np.diff(offsets) < 0):

@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .base import (Imported, ImportError_, localize, numbers, only, pick, read_frame, regular, repeat_fallback,
-                   row)
+from .base import (Imported, ImportError_, localize, numbers, only, pick, parse_times, read_frame, regular,
+                   repeat_fallback, row)
 
 
 def frame_times(frame: pd.DataFrame, col: str, name: str, tz: str | None, label: str = "start",
@@ -26,11 +26,10 @@ def frame_times(frame: pd.DataFrame, col: str, name: str, tz: str | None, label:
     if not aware and not pd.api.types.is_datetime64_any_dtype(s):
         aware = bool(s.str.contains(r"(?:Z|[+-]\d\d:?\d\d)$").all())
     if aware:
-        t = pd.DatetimeIndex(pd.to_datetime(s, utc=True, format="mixed", errors="coerce"))
+        t = parse_times(s, utc=True)
         keep, repairs, local = np.ones(len(t), dtype=bool), [], False
     else:
-        naive = pd.DatetimeIndex(pd.to_datetime(s, format="mixed", errors="coerce"))
-        t = naive
+        t = parse_times(s, utc=False)
     bad = np.flatnonzero(t.isna())
     if len(bad):
         raise ImportError_(f"{name}: column {col!r}: unreadable time {raw.iloc[bad[0]]!r} ({len(bad)} such rows, "
