@@ -53,6 +53,12 @@ def test_ercot_long_dst_flag_and_star_mark_the_repeated_hour(tmp_path):
     assert frame["price_usd_per_mwh"].tolist()[:4] == [10, 20, 25, 30]
     with pytest.raises(ImportError_, match="location"):
         read("ercot", tmp_path / "np4.csv")    # two points and none chosen
+    # the historical NP4-180-ER layout: spaced names and "Repeated Hour Flag"
+    hist = pd.read_csv(tmp_path / "np4.csv", dtype=str).rename(columns={
+        "DeliveryDate": "Delivery Date", "HourEnding": "Hour Ending", "SettlementPoint": "Settlement Point",
+        "SettlementPointPrice": "Settlement Point Price", "DSTFlag": "Repeated Hour Flag"})
+    frame, _ = to_grid(read("ercot", hist, location="HB_WEST"), grid)
+    assert frame["price_usd_per_mwh"].tolist()[:4] == [10, 20, 25, 30]
 
 
 def test_ercot_spring_forward_day_and_15_minute_steps(tmp_path):
@@ -233,7 +239,8 @@ def test_write_and_merge_series(tmp_path):
     a = pd.DataFrame({"price_usd_per_mwh": [1.0, 2.0, 3.0]}, index=grid.index)
     write_series(a, tmp_path / "s.csv")
     text = (tmp_path / "s.csv").read_text().splitlines()
-    assert text[1:4] == ["2024-11-03T00:00:00-05:00,1", "2024-11-03T01:00:00-05:00,2", "2024-11-03T01:00:00-06:00,3"]
+    assert text[1:4] == ["2024-11-03T00:00:00-05:00,1.0", "2024-11-03T01:00:00-05:00,2.0",
+                            "2024-11-03T01:00:00-06:00,3.0"]
     merged, replaced = merge_series(tmp_path / "s.csv", pd.DataFrame({"price_usd_per_mwh": [4.0] * 3,
                                                                        "chat_mw": [1.0] * 3}, index=grid.index))
     assert replaced == ["price_usd_per_mwh"] and merged["price_usd_per_mwh"].tolist() == [4.0] * 3

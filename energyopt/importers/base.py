@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import BadInput
+from ..inputs.files import MAX_SERIES_BYTES, file_problem
 
 #: Each series field an importer writes, and how it is resampled onto a horizon (docs/series.md).
 KINDS = {
@@ -45,14 +46,21 @@ class Imported:
     target: tuple[str, float] | None = None
 
 
+def check_file(path: Path) -> None:
+    """Refuse anything but a regular file of at most :data:`~energyopt.inputs.files.MAX_SERIES_BYTES` (a folder, a
+    named pipe that would hang the read, a missing file), without opening it."""
+    problem = file_problem(path, MAX_SERIES_BYTES)
+    if problem:
+        raise ImportError_(f"{path} {problem}")
+
+
 def read_frame(path_or_frame, what: str, **csv) -> tuple[pd.DataFrame, str]:
     """A DataFrame from a DataFrame (copied), a Parquet file (``.parquet``) or a CSV file, and its name."""
     if isinstance(path_or_frame, pd.DataFrame):
         return path_or_frame.copy(), f"the {what} DataFrame"
     path = Path(path_or_frame)
     name = str(path)
-    if not path.is_file():
-        raise ImportError_(f"{name}: no such file")
+    check_file(path)
     try:
         if path.suffix.lower() == ".parquet":
             return pd.read_parquet(path), name
