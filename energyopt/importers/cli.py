@@ -120,9 +120,11 @@ def _caiso(node, lmp_type, market):
 
 @_command("pjm", "PJM LMP (Data Miner: datetime_beginning_utc/_ept, pnode_name, total_lmp_da/rt; or epftoolbox).",
           click.option("--pnode", default=None, help="pnode_name to take."),
-          click.option("--column", default=None, help="Price column (default: total_lmp_da, total_lmp_rt, lmp)."))
-def _pjm(pnode, column):
-    return {"pnode": pnode, "column": column}
+          click.option("--column", default=None, help="Price column (default: total_lmp_da, total_lmp_rt, lmp)."),
+          click.option("--local-tz", default="America/New_York", show_default=True,
+                       help="Timezone of local times (datetime_beginning_ept, Date)."))
+def _pjm(pnode, column, local_tz):
+    return {"pnode": pnode, "column": column, "tz": local_tz}
 
 
 @_command("gridstatus", "A table in gridstatus's conventions (Interval Start, Location, Market, LMP), CSV/Parquet.",

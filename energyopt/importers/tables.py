@@ -116,10 +116,11 @@ def read_caiso(path_or_frame, node: str | None = None, lmp_type: str = "LMP", ma
     return finish(times, keep, values, name, repairs, "UTC", False)
 
 
-def read_pjm(path_or_frame, pnode: str | None = None, column: str | None = None) -> Imported:
+def read_pjm(path_or_frame, pnode: str | None = None, column: str | None = None,
+             tz: str = "America/New_York") -> Imported:
     """PJM Data Miner LMP (``datetime_beginning_utc`` or ``datetime_beginning_ept``, ``pnode_name``,
-    ``total_lmp_da`` / ``total_lmp_rt`` / ``lmp``), or the epftoolbox layout (``Date`` in local Eastern time and a
-    price column such as ``Zonal COMED price``), hourly."""
+    ``total_lmp_da`` / ``total_lmp_rt`` / ``lmp``), or the epftoolbox layout (``Date`` and a price column such as
+    ``Zonal COMED price``), hourly; local times are in ``tz`` (default Eastern, PJM's market time)."""
     frame, name = read_frame(path_or_frame, "a PJM price file")
     node_col = pick(frame, name, "pnode_name", required=False)
     if node_col is not None:
@@ -139,8 +140,8 @@ def read_pjm(path_or_frame, pnode: str | None = None, column: str | None = None)
         times, keep, repairs, local = frame_times(frame, utc, name, "UTC")
         return finish(times, keep, values, name, repairs, "UTC", False)
     col = pick(frame, name, "datetime_beginning_ept", "Date")
-    times, keep, repairs, local = frame_times(frame, col, name, "America/New_York")
-    return finish(times, keep, values, name, repairs, "America/New_York", local)
+    times, keep, repairs, local = frame_times(frame, col, name, tz)
+    return finish(times, keep, values, name, repairs, tz, local)
 
 
 def read_gridstatus(path_or_frame, location: str | None = None, market: str | None = None,
