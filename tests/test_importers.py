@@ -149,6 +149,12 @@ def test_pjm_local_ept_and_gridstatus_frame(tmp_path):
                        "Location": ["HB_WEST"] * 2, "Market": ["DAY_AHEAD_HOURLY"] * 2, "LMP": [40.0, 50.0]})
     frame, _ = to_grid(read("gridstatus", gs), make_grid("2024-07-01T00:00:00", "America/Chicago", 15, hours=2))
     assert frame["price_usd_per_mwh"].tolist() == [40.0] * 4 + [50.0] * 4   # hourly repeated on 15-min steps
+    gs.to_parquet(tmp_path / "gs.parquet")
+    gs.assign(**{"Interval Start": gs["Interval Start"].map(lambda t: t.isoformat())}).to_csv(tmp_path / "gs.csv")
+    for f in ("gs.parquet", "gs.csv"):
+        again, _ = to_grid(read("gridstatus", tmp_path / f, location="HB_WEST"),
+                           make_grid("2024-07-01T00:00:00", "America/Chicago", 15, hours=2))
+        assert again.equals(frame)
 
 
 def test_table_options_and_temperature_interpolation(tmp_path):
