@@ -53,6 +53,12 @@ def test_ercot_long_dst_flag_and_star_mark_the_repeated_hour(tmp_path):
     assert frame["price_usd_per_mwh"].tolist()[:4] == [10, 20, 25, 30]
     with pytest.raises(ImportError_, match="location"):
         read("ercot", tmp_path / "np4.csv")    # two points and none chosen
+    # the historical NP4-180-ER layout: spaced names and "Repeated Hour Flag"
+    hist = pd.read_csv(tmp_path / "np4.csv", dtype=str).rename(columns={
+        "DeliveryDate": "Delivery Date", "HourEnding": "Hour Ending", "SettlementPoint": "Settlement Point",
+        "SettlementPointPrice": "Settlement Point Price", "DSTFlag": "Repeated Hour Flag"})
+    frame, _ = to_grid(read("ercot", hist, location="HB_WEST"), grid)
+    assert frame["price_usd_per_mwh"].tolist()[:4] == [10, 20, 25, 30]
 
 
 def test_ercot_spring_forward_day_and_15_minute_steps(tmp_path):
@@ -77,6 +83,26 @@ def test_ercot_rtm_15_minute_intervals_average_on_hourly_steps(tmp_path):
     frame, _ = to_grid(imp, make_grid("2024-08-20T00:00:00", "America/Chicago", 60, hours=2))
     # hour 1: (101+102+103+104)/4 = 102.5; hour 2: 202.5
     assert frame["price_usd_per_mwh"].tolist() == [102.5, 202.5]
+
+
+def test_rtm_fall_back_flags_and_bad_cells_named_by_line(tmp_path):
+    lines = ["DeliveryDate,DeliveryHour,DeliveryInterval,SettlementPointName,SettlementPointPrice,DSTFlag"]
+    for h, flag in ((1, "N"), (2, "N"), (2, "Y"), (3, "N")):
+        for i in range(1, 5):
+            lines.append(f"11/03/2024,{h},{i},HB_WEST,{h * 10 + (5 if flag == 'Y' else 0)},{flag}")
+    (tmp_path / "rtm.csv").write_text("\n".join(lines) + "\n")
+    frame, _ = to_grid(read("ercot", tmp_path / "rtm.csv"), make_grid("2024-11-03T00:00:00", "America/Chicago", 60,
+                                                                       hours=4))
+    # 00 CDT: 10; 01 CDT: 20 (flag N); 01 CST: 25 (flag Y); 02 CST: 30
+    assert frame["price_usd_per_mwh"].tolist() == [10, 20, 25, 30]
+    lines[6] = lines[6].replace(",20,N", ",abc,N")   # the 6th data row: line 7 of the file
+    (tmp_path / "rtm.csv").write_text("\n".join(lines) + "\n")
+    with pytest.raises(ImportError_, match=r"rtm.csv: column 'SettlementPointPrice': 'abc' is not a number .*line 7"):
+        read("ercot", tmp_path / "rtm.csv")
+    with pytest.raises(ImportError_, match="unknown series format"):
+        read("nyiso", tmp_path / "rtm.csv")
+    with pytest.raises(ImportError_, match="unexpected keyword"):
+        read("ercot", tmp_path / "rtm.csv", node="X")
 
 
 def test_gaps_are_refused_with_their_times_unless_filled(tmp_path):
@@ -123,6 +149,12 @@ def test_pjm_local_ept_and_gridstatus_frame(tmp_path):
                        "Location": ["HB_WEST"] * 2, "Market": ["DAY_AHEAD_HOURLY"] * 2, "LMP": [40.0, 50.0]})
     frame, _ = to_grid(read("gridstatus", gs), make_grid("2024-07-01T00:00:00", "America/Chicago", 15, hours=2))
     assert frame["price_usd_per_mwh"].tolist() == [40.0] * 4 + [50.0] * 4   # hourly repeated on 15-min steps
+    gs.to_parquet(tmp_path / "gs.parquet")
+    gs.assign(**{"Interval Start": gs["Interval Start"].map(lambda t: t.isoformat())}).to_csv(tmp_path / "gs.csv")
+    for f in ("gs.parquet", "gs.csv"):
+        again, _ = to_grid(read("gridstatus", tmp_path / f, location="HB_WEST"),
+                           make_grid("2024-07-01T00:00:00", "America/Chicago", 15, hours=2))
+        assert again.equals(frame)
 
 
 def test_table_options_and_temperature_interpolation(tmp_path):
@@ -213,7 +245,8 @@ def test_write_and_merge_series(tmp_path):
     a = pd.DataFrame({"price_usd_per_mwh": [1.0, 2.0, 3.0]}, index=grid.index)
     write_series(a, tmp_path / "s.csv")
     text = (tmp_path / "s.csv").read_text().splitlines()
-    assert text[1:4] == ["2024-11-03T00:00:00-05:00,1", "2024-11-03T01:00:00-05:00,2", "2024-11-03T01:00:00-06:00,3"]
+    assert text[1:4] == ["2024-11-03T00:00:00-05:00,1.0", "2024-11-03T01:00:00-05:00,2.0",
+                            "2024-11-03T01:00:00-06:00,3.0"]
     merged, replaced = merge_series(tmp_path / "s.csv", pd.DataFrame({"price_usd_per_mwh": [4.0] * 3,
                                                                        "chat_mw": [1.0] * 3}, index=grid.index))
     assert replaced == ["price_usd_per_mwh"] and merged["price_usd_per_mwh"].tolist() == [4.0] * 3
@@ -244,7 +277,8 @@ def test_cli_series_writes_the_instances_file_solves_and_checks(tmp_path):
                       standalone_mode=False)
     assert r.exit_code == 0, r.output
     r = runner.invoke(app, ["series", "tmy3", str(_tmy3(tmp_path / "w.tmy3")), *inst, "--append"])
-    assert r.exit_code == 3 and "w.tmy3: the typical year has no row for 08-20" in r.output   # the test TMY3 holds Feb 28 and Mar 1 only
+    # the test TMY3 holds Feb 28 and Mar 1 only
+    assert r.exit_code == 3 and "w.tmy3: the typical year has no row for 08-20" in r.output
     pd.DataFrame({"timestamp": pd.date_range("2024-08-20", periods=24, freq="h").strftime("%Y-%m-%d %H:%M"),
                   "t": 30.0}).to_csv(tmp_path / "temp.csv", index=False)
     r = runner.invoke(app, ["series", "table", str(tmp_path / "temp.csv"), "--tz", "America/Chicago", "--column",
@@ -253,11 +287,15 @@ def test_cli_series_writes_the_instances_file_solves_and_checks(tmp_path):
     written = pd.read_csv(site / "series.csv")
     # small.toml starts at 12:00 for 6 hours: HE13..HE18 = 130..180
     assert written["price_usd_per_mwh"].tolist() == [130.0, 140.0, 150.0, 160.0, 170.0, 180.0]
-    inst_obj = eo.load_instance(site / "small.toml")
-    result = eo.solve(inst_obj, eo.SolveOptions(mip_rel_gap=0))
+    solves_and_checks(site / "small.toml", tmp_path / "out")
+
+
+def solves_and_checks(toml: Path, out: Path) -> None:
+    """The instance validates, solves to optimality (gap 0), and its written schedule passes `energyopt check`."""
+    result = eo.solve(eo.load_instance(toml), eo.SolveOptions(mip_rel_gap=0))
     assert result.status == eo.SolveStatus.OPTIMAL
-    result.write(tmp_path / "out")
-    r = runner.invoke(app, ["check", str(site / "small.toml"), str(tmp_path / "out")], standalone_mode=False)
+    result.write(out)
+    r = CliRunner().invoke(app, ["check", str(toml), str(out)], standalone_mode=False)
     assert r.exit_code == 0, r.output
 
 

@@ -12,11 +12,11 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-import energyopt as eo
 from energyopt.cli import app
 from energyopt.importers import ImportError_, make_grid, read, to_grid
 
 from .realdata import ABILENE, ERCOT, data_dir, ercot_day, tmy_dry_bulb
+from .test_importers import solves_and_checks
 
 D = data_dir()
 pytestmark = pytest.mark.skipif(D is None, reason="the real data folder ../shared/data is absent")
@@ -96,6 +96,7 @@ def test_eia930_pjm_and_azure():
     assert imp.frame["demand_mw"].sum() * 60 * 833_000 == pytest.approx(tokens, rel=1e-9)
 
 
+@pytest.mark.slow   # fast sibling: test_importers.py::test_cli_series_writes_the_instances_file_solves_and_checks
 def test_real_series_instance_on_the_fall_back_day_solves_and_checks(tmp_path):
     """instances/small moved to 2024-11-03 (a 25-hour local day) with every series imported from the real files."""
     toml = (ROOT / "instances" / "small" / "small.toml").read_text().replace("2025-07-15", "2024-11-03")
@@ -114,9 +115,4 @@ def test_real_series_instance_on_the_fall_back_day_solves_and_checks(tmp_path):
         assert r.exit_code == 0, r.output
     written = pd.read_csv(site / "series.csv")
     assert len(written) == 25
-    inst = eo.load_instance(site / "small.toml")
-    result = eo.solve(inst, eo.SolveOptions(mip_rel_gap=0))
-    assert result.status == eo.SolveStatus.OPTIMAL
-    result.write(tmp_path / "out")
-    r = runner.invoke(app, ["check", str(site / "small.toml"), str(tmp_path / "out")], standalone_mode=False)
-    assert r.exit_code == 0, r.output
+    solves_and_checks(site / "small.toml", tmp_path / "out")

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import BadInput
+from ..inputs.files import MAX_SERIES_BYTES, file_problem
 
 #: Each series field an importer writes, and how it is resampled onto a horizon (docs/series.md).
 KINDS = {
@@ -45,14 +46,21 @@ class Imported:
     target: tuple[str, float] | None = None
 
 
+def check_file(path: Path) -> None:
+    """Refuse anything but a regular file of at most :data:`~energyopt.inputs.files.MAX_SERIES_BYTES` (a folder, a
+    named pipe that would hang the read, a missing file), without opening it."""
+    problem = file_problem(path, MAX_SERIES_BYTES)
+    if problem:
+        raise ImportError_(f"{path} {problem}")
+
+
 def read_frame(path_or_frame, what: str, **csv) -> tuple[pd.DataFrame, str]:
     """A DataFrame from a DataFrame (copied), a Parquet file (``.parquet``) or a CSV file, and its name."""
     if isinstance(path_or_frame, pd.DataFrame):
         return path_or_frame.copy(), f"the {what} DataFrame"
     path = Path(path_or_frame)
     name = str(path)
-    if not path.is_file():
-        raise ImportError_(f"{name}: no such file")
+    check_file(path)
     try:
         if path.suffix.lower() == ".parquet":
             return pd.read_parquet(path), name
@@ -91,6 +99,14 @@ def only(frame: pd.DataFrame, column: str, value: str | None, name: str, option:
     return frame[keep.to_numpy()]
 
 
+def row(frame_or_series, i: int, name: str) -> str:
+    """Where data row ``i`` (a position) is in the user's file: its CSV line (the header is line 1), else its row
+    number from 1 (rows keep their file position when some were filtered out)."""
+    label = frame_or_series.index[i]
+    n = int(label) if isinstance(label, (int, np.integer)) else i
+    return f"line {n + 2}" if str(name).lower().endswith(".csv") else f"row {n + 1}"
+
+
 def numbers(frame: pd.DataFrame, column: str, name: str) -> np.ndarray:
     """The column as floats; text that is not a number is refused with its rows (empty cells stay NaN)."""
     raw = frame[column]
@@ -99,8 +115,17 @@ def numbers(frame: pd.DataFrame, column: str, name: str) -> np.ndarray:
                          & (raw.astype(str).str.strip() != "").to_numpy())
     if len(bad):
         raise ImportError_(f"{name}: column {column!r}: {raw.iloc[bad[0]]!r} is not a number "
-                           f"({len(bad)} such rows, the first at data row {bad[0] + 1})")
+                           f"({len(bad)} such rows, the first at {row(raw, bad[0], name)})")
     return vals.to_numpy(dtype=float)
+
+
+def parse_times(s: pd.Series, utc: bool) -> pd.DatetimeIndex:
+    """Text times: ISO 8601 read fast; any other layout (``07/01/2024 01:00:00 AM``) element by element; NaT where
+    unreadable."""
+    try:
+        return pd.DatetimeIndex(pd.to_datetime(s, utc=utc, format="ISO8601"))
+    except (ValueError, TypeError):
+        return pd.DatetimeIndex(pd.to_datetime(s, utc=utc, format="mixed", errors="coerce"))
 
 
 def utc_times(raw: pd.Series, name: str, column: str, tz: str | None = None) -> pd.DatetimeIndex:
@@ -109,12 +134,11 @@ def utc_times(raw: pd.Series, name: str, column: str, tz: str | None = None) -> 
     if pd.api.types.is_datetime64_any_dtype(raw):
         t = pd.DatetimeIndex(raw)
     else:
-        t = pd.DatetimeIndex(pd.to_datetime(raw.astype(str).str.strip(), utc=tz is None, format="mixed",
-                                            errors="coerce"))
+        t = parse_times(raw.astype(str).str.strip(), utc=tz is None)
     bad = np.flatnonzero(t.isna())
     if len(bad):
         raise ImportError_(f"{name}: column {column!r}: unreadable time {raw.iloc[bad[0]]!r} "
-                           f"({len(bad)} such rows, the first at data row {bad[0] + 1})")
+                           f"({len(bad)} such rows, the first at {row(raw, bad[0], name)})")
     if t.tz is None:
         t = t.tz_localize(tz or "UTC")
     return t.tz_convert("UTC")
@@ -135,28 +159,31 @@ def localize(starts: pd.DatetimeIndex, tz: str, repeated: np.ndarray | None, fla
     if not flagged:   # a clock time of the repeated hour given twice: the second is the standard-time one
         ambiguous = starts.tz_localize(tz, ambiguous="NaT", nonexistent="shift_forward").isna()
         rep |= pd.Series(starts).duplicated().to_numpy() & np.asarray(ambiguous)
-    local = pd.Series(starts.tz_localize(tz, ambiguous=~rep, nonexistent="NaT"))
+    local = starts.tz_localize(tz, ambiguous=~rep, nonexistent="NaT")
+    utc = local.tz_convert("UTC").as_unit("ns").asi8.copy()
     keep = np.ones(n, dtype=bool)
     present = set(starts.asi8.tolist())
     moved_rows = []
-    for i in np.flatnonzero(local.isna().to_numpy()):
+    for i in np.flatnonzero(local.isna()):
         before = starts[i] - pd.Timedelta(hours=1)
         if before.value in present:
             keep[i] = False
-            repairs.append(f"{starts[i].date()}: {what}: local time {starts[i]:%H:%M} does not exist in {tz} (the clocks "
-                           "skip it in spring) and the hour before has its own row: row dropped")
+            repairs.append(f"{starts[i].date()}: {what}: local time {starts[i]:%H:%M} does not exist in {tz} "
+                           "(the clocks skip it in spring) and the hour before has its own row: row dropped")
         else:
-            local.iloc[i] = before.tz_localize(tz, ambiguous=True, nonexistent="shift_forward")
+            utc[i] = before.tz_localize(tz, ambiguous=True, nonexistent="shift_forward").as_unit("ns").value
             moved_rows.append(i)
+    times = pd.DatetimeIndex(utc[keep].view("M8[ns]")).tz_localize("UTC")
     if moved_rows:
         t = starts[moved_rows[0]]
+        at = pd.Timestamp(int(utc[moved_rows[0]]), tz="UTC").tz_convert(tz)
         repairs.append(f"{t.date()}: {what}: spring forward: rows at clock {t:%H:%M}, a time the clocks skip, "
-                       f"cover the hour from {local.iloc[moved_rows[0]]:%H:%M %Z} ({len(moved_rows)} row(s))")
+                       f"cover the hour from {at:%H:%M %Z} ({len(moved_rows)} row(s))")
     if not flagged and rep.any():
-        first = local.iloc[np.flatnonzero(rep)[0]]
+        first = pd.Timestamp(int(utc[np.flatnonzero(rep)[0]]), tz="UTC").tz_convert(tz)
         repairs.append(f"{first.date()}: {what}: fall back: clock times given twice and no DST flag: the second "
                        f"of each taken as standard time ({int(rep.sum())} row(s))")
-    return pd.DatetimeIndex(local[keep].tolist()).tz_convert("UTC"), keep, repairs
+    return times, keep, repairs
 
 
 def repeat_fallback(frame: pd.DataFrame, tz: str, step: pd.Timedelta, what: str) -> tuple[pd.DataFrame, list[str]]:
@@ -165,7 +192,8 @@ def repeat_fallback(frame: pd.DataFrame, tz: str, step: pd.Timedelta, what: str)
     (listed). A repeated hour with values of its own, or whose daylight twin is missing too, is left alone."""
     if len(frame) < 2:
         return frame, []
-    offsets = np.array([t.utcoffset().total_seconds() for t in frame.index.tz_convert(tz)])
+    idx = frame.index.tz_convert(tz)
+    offsets = (idx.tz_localize(None) - frame.index.tz_convert("UTC").tz_localize(None)).total_seconds().to_numpy()
     repairs = []
     frame = frame.copy()
     for i in np.flatnonzero(np.diff(offsets) < 0):
@@ -199,7 +227,8 @@ def regular(times: pd.DatetimeIndex, values: pd.DataFrame, name: str, step: pd.T
             frame = frame.groupby(level=0).mean()
         else:
             frame = frame[~frame.index.duplicated(keep=keep)]
-        repairs.append(f"{first.date()}: {name}: {n} duplicate time(s), the first {first.isoformat()}: kept the {keep} value")
+        repairs.append(f"{first.date()}: {name}: {n} duplicate time(s), the first {first.isoformat()}: kept the "
+                       f"{keep} value")
     if len(frame) < 1:
         raise ImportError_(f"{name}: no rows left to import")
     if step is None:

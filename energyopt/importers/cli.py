@@ -33,8 +33,9 @@ def _common(f):
         click.option("--hours", type=click.FloatRange(min=0, min_open=True), default=None, help="Or in hours."),
         click.option("--step", "step_minutes", type=click.Choice(["5", "15", "60"]), default="60", show_default=True,
                      help="Step in minutes."),
-        click.option("--tz", "grid_tz", default=None, help="Horizon timezone with --start (IANA, e.g. America/Chicago); "
-                     "for `table`, also the timezone of times without a UTC offset (default: the horizon's)."),
+        click.option("--tz", "grid_tz", default=None,
+                     help="Horizon timezone with --start (IANA, e.g. America/Chicago); for `table`, also the "
+                          "timezone of times without a UTC offset (default: the horizon's)."),
         click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
                      help="Series file to write (atomically; .parquet or --parquet for Parquet)."),
         click.option("--parquet", is_flag=True, help="Write Parquet."),
@@ -119,9 +120,11 @@ def _caiso(node, lmp_type, market):
 
 @_command("pjm", "PJM LMP (Data Miner: datetime_beginning_utc/_ept, pnode_name, total_lmp_da/rt; or epftoolbox).",
           click.option("--pnode", default=None, help="pnode_name to take."),
-          click.option("--column", default=None, help="Price column (default: total_lmp_da, total_lmp_rt, lmp)."))
-def _pjm(pnode, column):
-    return {"pnode": pnode, "column": column}
+          click.option("--column", default=None, help="Price column (default: total_lmp_da, total_lmp_rt, lmp)."),
+          click.option("--local-tz", default="America/New_York", show_default=True,
+                       help="Timezone of local times (datetime_beginning_ept, Date)."))
+def _pjm(pnode, column, local_tz):
+    return {"pnode": pnode, "column": column, "tz": local_tz}
 
 
 @_command("gridstatus", "A table in gridstatus's conventions (Interval Start, Location, Market, LMP), CSV/Parquet.",

@@ -24,7 +24,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .base import Imported, ImportError_, localize, numbers, only, pick, read_frame, regular, repeat_fallback
+from .base import (Imported, ImportError_, localize, numbers, only, pick, read_frame, regular, repeat_fallback,
+                   row)
 
 TZ = "America/Chicago"
 MARKETS = ("dam", "rtm")
@@ -103,7 +104,7 @@ def _dates(raw: pd.Series, name: str, col: str) -> pd.DatetimeIndex:
     bad = np.flatnonzero(d.isna().to_numpy())
     if len(bad):
         raise ImportError_(f"{name}: column {col!r}: unreadable date {raw.iloc[bad[0]]!r} ({len(bad)} such rows, "
-                           f"the first at data row {bad[0] + 1})")
+                           f"the first at {row(raw, bad[0], name)})")
     return pd.DatetimeIndex(d).normalize()
 
 
@@ -116,5 +117,5 @@ def _hours(raw: pd.Series, name: str, col: str) -> tuple[np.ndarray, np.ndarray]
     bad = np.flatnonzero(np.isnan(h) | (h < 1) | (h > 24))
     if len(bad):
         raise ImportError_(f"{name}: column {col!r}: {raw.iloc[bad[0]]!r} is not an hour ending 1..24 "
-                           f"({len(bad)} such rows, the first at data row {bad[0] + 1})")
+                           f"({len(bad)} such rows, the first at {row(raw, bad[0], name)})")
     return h, starred

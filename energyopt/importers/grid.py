@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from pydantic import ValidationError
 
+from ..inputs.files import MAX_INSTANCE_BYTES, read_bounded
 from ..inputs.schema import Horizon
 from ..inputs.timegrid import TimeGrid
 from .base import KINDS, Imported, ImportError_
@@ -38,9 +39,12 @@ def make_grid(start: str, tz: str | None, step_minutes: int, days: int | None = 
 def instance_grid(path: str | Path) -> TimeGrid:
     """The horizon of the instance file ``path`` (its ``[horizon]`` only: its series may not exist yet)."""
     path = Path(path)
+    data, problem = read_bounded(path, MAX_INSTANCE_BYTES)
+    if problem:
+        raise ImportError_(f"{path}: the instance file {problem}")
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raw = tomllib.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError) as exc:
         raise ImportError_(f"{path}: cannot read the instance ({exc})") from None
     if not isinstance(raw.get("horizon"), dict):
         raise ImportError_(f"{path}: no [horizon] table")

@@ -13,7 +13,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .base import Imported, ImportError_, localize, numbers, only, pick, read_frame, regular, repeat_fallback
+from .base import (Imported, ImportError_, localize, numbers, only, pick, parse_times, read_frame, regular,
+                   repeat_fallback, row)
 
 
 def frame_times(frame: pd.DataFrame, col: str, name: str, tz: str | None, label: str = "start",
@@ -25,15 +26,14 @@ def frame_times(frame: pd.DataFrame, col: str, name: str, tz: str | None, label:
     if not aware and not pd.api.types.is_datetime64_any_dtype(s):
         aware = bool(s.str.contains(r"(?:Z|[+-]\d\d:?\d\d)$").all())
     if aware:
-        t = pd.DatetimeIndex(pd.to_datetime(s, utc=True, format="mixed", errors="coerce"))
+        t = parse_times(s, utc=True)
         keep, repairs, local = np.ones(len(t), dtype=bool), [], False
     else:
-        naive = pd.DatetimeIndex(pd.to_datetime(s, format="mixed", errors="coerce"))
-        t = naive
+        t = parse_times(s, utc=False)
     bad = np.flatnonzero(t.isna())
     if len(bad):
         raise ImportError_(f"{name}: column {col!r}: unreadable time {raw.iloc[bad[0]]!r} ({len(bad)} such rows, "
-                           f"the first at data row {bad[0] + 1})")
+                           f"the first at {row(raw, bad[0], name)})")
     if not aware:
         if tz is None:
             raise ImportError_(f"{name}: column {col!r} has times without a UTC offset: give their timezone "
@@ -116,10 +116,11 @@ def read_caiso(path_or_frame, node: str | None = None, lmp_type: str = "LMP", ma
     return finish(times, keep, values, name, repairs, "UTC", False)
 
 
-def read_pjm(path_or_frame, pnode: str | None = None, column: str | None = None) -> Imported:
+def read_pjm(path_or_frame, pnode: str | None = None, column: str | None = None,
+             tz: str = "America/New_York") -> Imported:
     """PJM Data Miner LMP (``datetime_beginning_utc`` or ``datetime_beginning_ept``, ``pnode_name``,
-    ``total_lmp_da`` / ``total_lmp_rt`` / ``lmp``), or the epftoolbox layout (``Date`` in local Eastern time and a
-    price column such as ``Zonal COMED price``), hourly."""
+    ``total_lmp_da`` / ``total_lmp_rt`` / ``lmp``), or the epftoolbox layout (``Date`` and a price column such as
+    ``Zonal COMED price``), hourly; local times are in ``tz`` (default Eastern, PJM's market time)."""
     frame, name = read_frame(path_or_frame, "a PJM price file")
     node_col = pick(frame, name, "pnode_name", required=False)
     if node_col is not None:
@@ -139,8 +140,8 @@ def read_pjm(path_or_frame, pnode: str | None = None, column: str | None = None)
         times, keep, repairs, local = frame_times(frame, utc, name, "UTC")
         return finish(times, keep, values, name, repairs, "UTC", False)
     col = pick(frame, name, "datetime_beginning_ept", "Date")
-    times, keep, repairs, local = frame_times(frame, col, name, "America/New_York")
-    return finish(times, keep, values, name, repairs, "America/New_York", local)
+    times, keep, repairs, local = frame_times(frame, col, name, tz)
+    return finish(times, keep, values, name, repairs, tz, local)
 
 
 def read_gridstatus(path_or_frame, location: str | None = None, market: str | None = None,

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .base import Imported, ImportError_
+from .base import Imported, ImportError_, check_file
 
 GAMMA_PDC = -0.0047   #: PVWatts v5 standard module, per degC (Dobos 2014, NREL/TP-6A20-62641)
 LOSSES = 0.14         #: PVWatts v5 default system losses (same source)
@@ -40,8 +40,7 @@ def read_epw(path, losses: float = LOSSES) -> Imported:
 
 def _read(reader, path, what: str, **kw):
     path = Path(path)
-    if not path.is_file():
-        raise ImportError_(f"{path}: no such file")
+    check_file(path)
     try:
         data, _meta = reader(str(path), **kw)
     except Exception as exc:  # noqa: BLE001 - a file pvlib cannot parse is the user's

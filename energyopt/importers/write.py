@@ -27,7 +27,7 @@ def write_series(frame: pd.DataFrame, path, parquet: bool = False) -> Path:
         write_file(path, lambda tmp: out.reset_index(drop=True).to_parquet(tmp, index=False))
     else:
         out.insert(0, "timestamp", [t.isoformat() for t in out.index])
-        write_file(path, lambda tmp: out.to_csv(tmp, index=False, float_format="%.10g"))
+        write_file(path, lambda tmp: out.to_csv(tmp, index=False))
     return path
 
 
