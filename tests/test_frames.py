@@ -130,6 +130,8 @@ def test_timezone_naive_frame_is_refused():
         eo.from_frames(_config(), g)
     with pytest.raises(eo.InstanceError, match="holds no times"):
         eo.from_frames(_config(), _frame().reset_index(drop=True))
+    with pytest.raises(eo.InstanceError, match="expected a dict shaped as the instance TOML"):
+        eo.from_frames([_config()], _frame())
 
 
 def test_toml_path_config_with_named_frames(tmp_path):

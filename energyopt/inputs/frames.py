@@ -47,9 +47,12 @@ def from_frames(config: Mapping[str, Any] | str | Path,
         frames[SERIES_FILE] = series
     elif series is not None:
         frames.update({str(k): v for k, v in series.items()})
-    labels = {name: (f"the DataFrame {name!r}" if series is not None and not isinstance(series, pd.DataFrame)
-                     else "the series DataFrame") for name in frames}
+    labels = {name: "the series DataFrame" if isinstance(series, (pd.DataFrame, pd.Series)) else
+              f"the DataFrame {name!r}" for name in frames}
     path = Path(config) if isinstance(config, (str, Path)) else None
+    if path is None and not isinstance(config, Mapping):
+        raise InstanceError([Problem("config", f"expected a dict shaped as the instance TOML, or a TOML file's "
+                                     f"path; got {type(config).__name__}")], "the configuration")
     raw = None
     if path is None:
         raw = _inline(_copy(config), "", frames, labels)
