@@ -57,7 +57,7 @@ def check_file(path: Path) -> None:
 def read_frame(path_or_frame, what: str, **csv) -> tuple[pd.DataFrame, str]:
     """A DataFrame from a DataFrame (copied), a Parquet file (``.parquet``) or a CSV file, and its name."""
     if isinstance(path_or_frame, pd.DataFrame):
-        return path_or_frame.copy(), f"the {what} DataFrame"
+        return path_or_frame.copy(), f"the DataFrame ({what})"
     path = Path(path_or_frame)
     name = str(path)
     check_file(path)

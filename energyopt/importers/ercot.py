@@ -34,7 +34,11 @@ MARKETS = ("dam", "rtm")
 def read_ercot(path_or_frame, location: str | None = None, market: str | None = None, tz: str = TZ) -> Imported:
     """ERCOT prices of ``location`` (a hub, zone or node, e.g. HB_WEST) in ``market`` (dam or rtm; needed for the
     wide file when it holds both) as ``price_usd_per_mwh``."""
-    frame, name = read_frame(path_or_frame, "an ERCOT price file", dtype=str)
+    def wanted(c) -> bool:   # the wide file has a column per point and market: read the chosen point's only
+        return not re.search(r"_(DAM|RTM)$", str(c), re.I) or str(c)[:-4].upper() == location.upper()
+
+    frame, name = read_frame(path_or_frame, "an ERCOT price file", dtype=str,
+                             usecols=wanted if location is not None else None)
     if market is not None and market.lower() not in MARKETS:
         raise ImportError_(f"{name}: market {market!r}: use dam or rtm")
     date_col = pick(frame, name, "DeliveryDate", "delivery_date", "OperDay")
@@ -83,7 +87,8 @@ def _wide_column(frame: pd.DataFrame, name: str, location: str | None, market: s
         location = points[0]
     found = [c for c in prices if str(c)[:-4].upper() == location.upper()]
     if not found:
-        points = sorted({str(c)[:-4] for c in prices})
+        header = frame.columns if not Path(name).is_file() else pd.read_csv(name, nrows=0).columns
+        points = sorted({str(c)[:-4] for c in header if re.search(r"_(DAM|RTM)$", str(c), re.I)})
         raise ImportError_(f"{name}: no prices for location {location!r} (points: {', '.join(points) or 'none'})")
     if market is None:
         if len(found) > 1:
