@@ -10,8 +10,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from pydantic import BaseModel
 
 import energyopt as eo
+from energyopt.inputs.schema import SeriesInput
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL = ROOT / "instances" / "small" / "small.toml"
@@ -153,3 +155,28 @@ def test_the_python_api_page_runs_as_written(tmp_path, monkeypatch, capsys):
     assert "(the series DataFrame, at 2025-07-15T14:00:00-05:00): column 'chat_mw' has a missing" in out
     assert "[35.0, 35.0, 35.0, 35.0, 42.0]" in out
     assert (tmp_path / "out" / "pandas-site" / "pandas-site.toml").is_file()
+
+
+def _fields(obj, out: dict, where: str = "") -> dict:
+    """Every field of an instance, series as their values on the steps (how they are given aside)."""
+    for name in type(obj).model_fields:
+        v = getattr(obj, name)
+        key = f"{where}.{name}"
+        if isinstance(v, SeriesInput):
+            out[key] = v.values.tolist()
+        elif isinstance(v, BaseModel):
+            _fields(v, out, key)
+        elif isinstance(v, list) and v and isinstance(v[0], BaseModel):
+            for i, x in enumerate(v):
+                _fields(x, out, f"{key}[{i}]")
+        else:
+            out[key] = v
+    return out
+
+
+def test_to_files_round_trip_of_the_texas_example_keeps_every_field(tmp_path):
+    inst = eo.load_instance(ROOT / "instances" / "texas_summer_day" / "texas_summer_day.toml")
+    back = eo.load_instance(eo.to_files(inst, tmp_path / "tx"))
+    assert _fields(back, {}) == _fields(inst, {})
+    frame = eo.from_frames(tmp_path / "tx" / "texas_summer_day.toml")   # a TOML path and no frames: the files
+    assert _fields(frame, {}) == _fields(inst, {})

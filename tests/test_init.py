@@ -10,6 +10,7 @@ import tomllib
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
@@ -190,3 +191,43 @@ def test_quick_start_on_the_real_data(tmp_path):
     assert runner.invoke(app, ["check", str(toml), str(tmp_path / "out")]).exit_code == 0
     r = runner.invoke(app, ["report", str(tmp_path / "out")])
     assert r.exit_code == 0 and (tmp_path / "out" / "report.html").is_file(), r.output
+
+
+def _caiso(path: Path) -> Path:
+    """OASIS layout, 5-minute UTC intervals of 2025-08-15 PDT: SP15's LMP = minutes since 07:00 UTC / 5
+    (k = 0, 1, ...), another node at 1000 + k and a congestion component that must be left out."""
+    t = pd.date_range("2025-08-15T07:00Z", periods=288, freq="5min")
+    rows = [{"INTERVALSTARTTIME_GMT": s.strftime("%Y-%m-%dT%H:%M:%S-00:00"), "NODE": node, "LMP_TYPE": kind,
+             "MW": value} for k, s in enumerate(t)
+            for node, kind, value in (("TH_SP15_GEN-APND", "LMP", float(k)), ("TH_NP15_GEN-APND", "LMP", 1000.0 + k),
+                                      ("TH_SP15_GEN-APND", "MCC", -5.0))]
+    pd.DataFrame(rows).to_csv(path, index=False)
+    return path
+
+
+@pytest.mark.parametrize("fmt", ["caiso", "gridstatus", "table"])
+def test_other_price_formats_take_the_node(tmp_path, fmt):
+    hours = pd.date_range("2025-08-15T00:00", periods=24, freq="h", tz="America/Los_Angeles")
+    if fmt == "caiso":
+        prices, node = _caiso(tmp_path / "p.csv"), "TH_SP15_GEN-APND"
+        # hour h averages k = 12h .. 12h + 11: 12h + 5.5
+        expected = [12.0 * h + 5.5 for h in range(24)]
+    elif fmt == "gridstatus":
+        node = "SP15"
+        frame = pd.DataFrame({"Interval Start": list(hours) * 2, "Location": ["SP15"] * 24 + ["NP15"] * 24,
+                              "LMP": [float(h) for h in range(24)] + [999.0] * 24})
+        prices = tmp_path / "p.csv"
+        frame.to_csv(prices, index=False)
+        expected = [float(h) for h in range(24)]
+    else:
+        node = "sp15_usd"   # a table: --node names its price column
+        prices = tmp_path / "p.csv"
+        pd.DataFrame({"timestamp": [t.isoformat() for t in hours], "sp15_usd": [2.0 * h for h in range(24)],
+                      "other": 7.0}).to_csv(prices, index=False)
+        expected = [2.0 * h for h in range(24)]
+    r = CliRunner().invoke(app, ["init", str(tmp_path / "s"), "--site-mw", "20", "--prices", str(prices),
+                                 "--prices-format", fmt, "--node", node, "--date", "2025-08-15", "--step", "60",
+                                 "--timezone", "America/Los_Angeles", "--training-jobs", "1"])
+    assert r.exit_code == 0, r.output
+    inst = eo.load_instance(tmp_path / "s" / "site-2025-08-15.toml")
+    assert inst.grid.price_usd_per_mwh.values == pytest.approx(expected, rel=1e-12)
