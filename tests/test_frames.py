@@ -46,6 +46,8 @@ def test_frame_gives_the_files_instance_and_optimum(files_objective):
     assert inst.inference[0].demand_mw.values == pytest.approx([2.0, 2.2, 2.4, 2.5, 2.5, 2.3], rel=0)
     assert inst.time.n_steps == 6 and inst.source is None
     assert eo.solve(inst, EXACT).summary["objective_usd"] == pytest.approx(files_objective, rel=1e-6)
+    utc = eo.from_frames(_config(), _frame().tz_convert("UTC"))   # any timezone: the instants count
+    assert utc.grid.price_usd_per_mwh.values == pytest.approx(ref.grid.price_usd_per_mwh.values, rel=0)
 
 
 def test_to_files_round_trip_validates_and_solves_the_same(tmp_path, files_objective):
