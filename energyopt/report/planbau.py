@@ -130,9 +130,11 @@ def flags(data: PlanData) -> list[str]:
     out = []
     named = [f for f in p.get("work_flags") or [] if isinstance(f, dict)]
     for f in named:
-        out.append(f"Scenario {f.get('scenario')}: job {f.get('job')} is late, {finite(f.get('unfinished_mwh_per_year')) or 0:,.1f} "
-                   f"MWh a year unfinished ({f.get('period_kind')} period {f.get('period')}). Likely cause: "
-                   f"{f.get('cause')}.")
+        where = ("over the whole horizon" if f.get("period_kind") == "horizon"
+                 else f"on the {f.get('period_kind')} day(s) {f.get('period')}")
+        left = finite(f.get("unfinished_mwh_per_year")) or 0.0
+        out.append(f"Scenario {f.get('scenario')}: job {f.get('job')} is late, {left:,.1f} MWh a year unfinished "
+                   f"{where}. Likely cause: {f.get('cause')}.")
     flagged = {str(f.get("scenario")) for f in named}
     for r in [r for r in p.get("scenarios") or [] if isinstance(r, dict)]:
         left, late = finite(r.get("unfinished_mwh")) or 0.0, int(finite(r.get("jobs_late")) or 0)
