@@ -12,7 +12,9 @@ Each step of that day becomes a row (columns: :data:`COLUMNS`, then ``fleet.<typ
 type the plan sizes): the power of every source (grid import, each genset type of the fleet, the site's own
 generators, solar, battery discharge; battery charging as its own column) and where it went (training jobs,
 inference served; inference shed), with the import cap in force and the notices in force. Values are the
-plan's own solution of that period, read through the same per-step tables a solve writes (results/extract).
+plan's own solution of that period, read from its variables at those days' steps only (a year-long period
+has 8,760 steps or more; reading every one through the solve's steps table cost ~10 s per scenario); the cap is
+``model.grid.import_cap_mw`` of the period's instance, as steps.csv's ``import_cap_mw``.
 """
 from __future__ import annotations
 
@@ -21,7 +23,8 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from ..inputs.periods import slice_instance
-from .extract import steps_table
+from ..model.grid import import_cap_mw
+from .extract import timestamps
 
 EPS = 1e-6
 FILE = "event_days.csv"
@@ -33,47 +36,61 @@ RULE = ("the event day with the largest notice shortfall (MWh drawn or shed abov
         "sum of max(facility load + inference shed - cap, 0) x step hours), ties to the highest grid energy cost")
 
 
-def _sum(t: pd.DataFrame, prefix: str, suffix: str) -> np.ndarray:
-    cols = [c for c in t.columns if c.startswith(prefix) and c.endswith(suffix)]
-    return t[cols].to_numpy(dtype=float).sum(axis=1) if cols else np.zeros(len(t))
+def _at(var, keys) -> np.ndarray:
+    return np.array([pyo.value(var[k]) for k in keys], dtype=float)
 
 
-def period_table(plan, pm, s: str, inst, i: int) -> tuple[object, pd.DataFrame]:
-    """The sliced instance of period ``i`` of scenario ``s`` and its steps: the solve's per-step table plus
-    each fleet type's output and the notices in force."""
-    sub = slice_instance(inst, pm.periods[s][i])
-    blk = pm.model.scenario[s].period[i]
-    t = steps_table(sub, blk)
-    n = sub.time.n_steps
-    if hasattr(blk, "fleet"):
-        for g in plan.genset_types:
-            t[f"fleet.{g.id}.output_mw"] = [float(pyo.value(blk.fleet.Output_MW[g.id, k])) for k in range(n)]
-    ids = [[] for _ in range(n)]
+def step_columns(plan, sub, blk, steps: list[int]) -> pd.DataFrame:
+    """At ``steps`` of a period (``sub``: its sliced instance, ``blk``: its block), event_days.csv's columns
+    (without scenario and day) and each training job's ``job.<id>.power_mw``: read from the block's
+    variables at those steps only (the solve's steps_table would read every step of a year-long period);
+    the cap and the series from the instance (``model.grid.import_cap_mw``, as steps.csv has them)."""
+    k = list(steps)
+    zero = np.zeros(len(k))
+    cols: dict[str, object] = {"timestamp": np.asarray(timestamps(sub))[k]}
+    ids = {t: [] for t in k}
     for note in sub.notices:
-        for k in sub.time.steps_overlapping(note.start, note.end):
-            ids[k].append(note.id)
-    t["notices"] = [";".join(x) for x in ids]
-    return sub, t
+        for t in sub.time.steps_overlapping(note.start, note.end):
+            if t in ids:
+                ids[t].append(note.id)
+    cols["notices"] = [";".join(ids[t]) for t in k]
+    cols["price_usd_per_mwh"] = np.asarray(sub.grid.price_usd_per_mwh.values, dtype=float)[k]
+    cols["import_cap_mw"] = import_cap_mw(sub)[k]
+    cols["grid_import_mw"] = _at(blk.grid.Import_MW, k)
+    gens = blk.component("generators")
+    cols["site_gensets_mw"] = sum((_at(gens.Output_MW, [(g.id, t) for t in k]) for g in sub.generators), zero) \
+        if gens is not None else zero
+    pv = blk.component("solar")
+    cols["solar_mw"] = sum((_at(pv.Output_MW, [(a.id, t) for t in k]) for a in sub.solar), zero) \
+        if pv is not None else zero
+    bat = blk.component("battery")
+    cols["battery_discharge_mw"] = _at(bat.Discharge_MW, k) if bat is not None else zero
+    cols["battery_charge_mw"] = _at(bat.Charge_MW, k) if bat is not None else zero
+    jobs = blk.component("training_jobs")
+    power = {}
+    for j in sub.training_jobs if jobs is not None else []:
+        power[j.id] = np.array([pyo.value(jobs.Power_MW[j.id, t]) if (j.id, t) in jobs.Power_MW else 0.0
+                                for t in k], dtype=float)
+    cols["training_mw"] = sum(power.values(), zero)
+    inf = blk.component("inference")
+    served = {x.id: _at(inf.Served_MW, [(x.id, t) for t in k]) for x in sub.inference} if inf is not None else {}
+    cols["inference_served_mw"] = sum(served.values(), zero)
+    cols["inference_shed_mw"] = sum((np.maximum(np.asarray(x.demand_mw.values, dtype=float)[k] - served[x.id], 0.0)
+                                     for x in sub.inference if x.id in served), zero)
+    cols["facility_load_mw"] = _at(blk.facility_load_mw, k)
+    for g in plan.genset_types:
+        cols[f"fleet.{g.id}.output_mw"] = _at(blk.fleet.Output_MW, [(g.id, t) for t in k]) \
+            if hasattr(blk, "fleet") else zero
+    cols.update({f"job.{j}.power_mw": v for j, v in power.items()})
+    return pd.DataFrame(cols, index=k)
 
 
 def day_rows(s: str, day: str, t: pd.DataFrame, fleet: list[str]) -> pd.DataFrame:
-    """The event_days.csv rows of one day's slice ``t`` of a period table."""
-    out = pd.DataFrame({"scenario": s, "day": day, "timestamp": t["timestamp"].to_numpy(),
-                        "notices": t["notices"].to_numpy()})
-    for c in ("price_usd_per_mwh", "import_cap_mw", "grid_import_mw"):
-        out[c] = t[c].to_numpy(dtype=float)
-    out["site_gensets_mw"] = _sum(t, "generator.", ".output_mw")
-    out["solar_mw"] = _sum(t, "solar.", ".output_mw")
-    for c in ("discharge", "charge"):
-        out[f"battery_{c}_mw"] = t[f"battery.{c}_mw"].to_numpy(dtype=float) if f"battery.{c}_mw" in t else 0.0
-    out["training_mw"] = _sum(t, "job.", ".power_mw")
-    out["inference_served_mw"] = _sum(t, "inference.", ".served_mw")
-    out["inference_shed_mw"] = _sum(t, "inference.", ".shed_mw")
-    out["facility_load_mw"] = t["facility_load_mw"].to_numpy(dtype=float)
-    for g in fleet:
-        out[f"fleet.{g}.output_mw"] = t[f"fleet.{g}.output_mw"].to_numpy(dtype=float) if f"fleet.{g}.output_mw" in t \
-            else 0.0
-    return out.reset_index(drop=True)
+    """The event_days.csv rows of one day's slice ``t`` of :func:`step_columns`."""
+    out = t[[c for c in COLUMNS if c in t] + [f"fleet.{g}.output_mw" for g in fleet]].reset_index(drop=True)
+    out.insert(0, "day", day)
+    out.insert(0, "scenario", s)
+    return out
 
 
 def shortfall_mwh(rows: pd.DataFrame, dt: float) -> float:
@@ -92,17 +109,20 @@ def event_days(plan, pm, scenarios: dict) -> tuple[dict, list[dict]]:
     for s, inst in scenarios.items():
         best, key = None, None
         for i, p in enumerate(pm.periods[s]):
-            if not p.stands_for_itself and not _unfinished(pm, s, i):
-                continue
-            sub, t = period_table(plan, pm, s, inst, i)
-            flags += work_flags(plan, pm, s, i, sub, t)
+            sub, blk = None, pm.model.scenario[s].period[i]
+            if _unfinished(pm, s, i):
+                sub = slice_instance(inst, p)
+                flags += work_flags(plan, pm, s, i, sub)
             if not p.stands_for_itself:
                 continue
-            for day, steps in sub.time.local_days:
-                part = t.iloc[steps]
-                if not (part["notices"] != "").any():
-                    continue
-                rows = day_rows(s, day, part, fleet)
+            sub = sub or slice_instance(inst, p)
+            touched = {t for n in sub.notices for t in sub.time.steps_overlapping(n.start, n.end)}
+            days = [(day, steps) for day, steps in sub.time.local_days if touched.intersection(steps)]
+            if not days:
+                continue
+            t = step_columns(plan, sub, blk, [k for _, steps in days for k in steps])
+            for day, steps in days:
+                rows = day_rows(s, day, t.loc[steps], fleet)
                 short = shortfall_mwh(rows, dt)
                 cost = float(dt * (rows["price_usd_per_mwh"] * rows["grid_import_mw"]).sum())
                 k = (round(short, 6), round(cost, 6))
@@ -127,7 +147,7 @@ def _unfinished(pm, s: str, i: int) -> bool:
         pyo.value(blk.training_jobs.Unfinished_MWh[j]) > EPS for j in blk.training_jobs.Unfinished_MWh)
 
 
-def work_flags(plan, pm, s: str, i: int, sub, t: pd.DataFrame) -> list[dict]:
+def work_flags(plan, pm, s: str, i: int, sub) -> list[dict]:
     """A flag for each job of period ``i`` left unfinished, with its likely cause, derived from the figures:
     a genset type's permit hours used up in the scenario; a notice in the job's window that cut the import
     below what the job needs to run (its floor, ``min_power_fraction x power_mw``) once the rest of the site
@@ -143,7 +163,7 @@ def work_flags(plan, pm, s: str, i: int, sub, t: pd.DataFrame) -> list[dict]:
         if left <= EPS:
             continue
         causes = _permit_causes(plan, row)
-        causes += _notice_causes(sub, t, j)
+        causes += _notice_causes(plan, sub, blk, j)
         if not p.stands_for_itself:
             causes.append(f"the typical day {p.label} stands for {len(p.members)} days and carries their share of "
                           "the job's work alone (work cannot move to another day)")
@@ -178,13 +198,17 @@ def _permit_causes(plan, row: dict) -> list[str]:
     return out
 
 
-def _notice_causes(sub, t: pd.DataFrame, job) -> list[str]:
+def _notice_causes(plan, sub, blk, job) -> list[str]:
     """Notices inside the job's window whose cap, less the rest of the site's load, is below the job's floor."""
     window = set(sub.time.steps_within(job.release or sub.time.start, job.deadline or sub.time.end))
     floor = job.min_power_fraction * job.power_mw
-    own = t.get(f"job.{job.id}.power_mw", pd.Series(np.zeros(len(t)))).to_numpy(dtype=float)
-    rest = t["facility_load_mw"].to_numpy(dtype=float) - own
-    cap = t["import_cap_mw"].to_numpy(dtype=float)
+    steps = sorted({k for n in sub.notices for k in sub.time.steps_overlapping(n.start, n.end)} & window)
+    if not steps:
+        return []
+    t = step_columns(plan, sub, blk, steps)
+    own = t.get(f"job.{job.id}.power_mw", pd.Series(0.0, index=t.index))
+    rest = t["facility_load_mw"] - own
+    cap = t["import_cap_mw"]
     out = []
     for n in sub.notices:
         steps = [k for k in sub.time.steps_overlapping(n.start, n.end) if k in window]
