@@ -14,37 +14,29 @@ from .reader import PlanData
 
 
 def plan_charts(data: PlanData) -> list[Chart]:
-    charts = []
-    bau = bau_figure(data)
-    if bau is not None:
-        charts.append(Chart("plan_bau", "Business as usual against the design", "Cost a year by term: the site as "
-                            "it stands (no new equipment) on the same scenarios and periods, against the design "
-                            "(annualized capex and fixed O&M, then each operating term, mean over the scenarios).",
-                            bau))
-    charts.append(Chart("plan_cost", "Operating cost", "The operating cost a year by term (expected over the "
-                        "scenarios, or the worst one in robust mode); they sum to the operations of the total. "
-                        "Capex has a chart of its own below.", _cost_figure(data)))
-    capex = capex_figure(data)
-    if capex is not None:
-        charts.append(Chart("plan_capex", "Capex and fixed O&M", "Annualized capex (the capital recovery factor at "
-                            "the plan's discount rate over each item's life) and fixed O&M of each item.", capex))
-    days = event_day_figure(data.days, _shortfalls(data))
-    if days is not None:
-        charts.append(Chart("plan_event_days", "Worst event day of each scenario", "Power by source on each "
-                            "scenario's worst event day (the day with the largest notice shortfall: energy drawn or "
-                            "shed above the import cap), stacked as steps under the import cap (dashed red); the "
-                            "facility load in black, training and inference served dotted, inference shed in red "
-                            "on top; notices shaded. From event_days.csv.", days))
-    if data.counts is not None and len(data.counts):
-        charts.append(Chart("plan_counts", "Total cost against genset count", "Each type's count fixed in turn, "
-                            "every other size re-optimized; the star is the plan's choice. A flat curve means "
-                            "the optimum is not sensitive to the count.", _count_figure(data)))
-    hours = _hours_figure(data)
-    if hours is not None:
-        charts.append(Chart("plan_hours", "Permit hours per scenario", "Hours each genset type runs in each "
-                            "scenario that count against its non-emergency permit (bars), against the limit for "
-                            "the units chosen (ticks).", hours))
-    return charts
+    """The plan's charts in page order; a chart its plan.json or files cannot give is left out."""
+    counts = _count_figure(data) if data.counts is not None and len(data.counts) else None
+    parts = [
+        ("plan_bau", "Business as usual against the design", "Cost a year by term: the site as it stands (no new "
+         "equipment) on the same scenarios and periods, against the design (annualized capex and fixed O&M, then "
+         "each operating term, mean over the scenarios).", bau_figure(data)),
+        ("plan_cost", "Operating cost", "The operating cost a year by term (expected over the scenarios, or the "
+         "worst one in robust mode); they sum to the operations of the total. Capex has a chart of its own "
+         "below.", _cost_figure(data)),
+        ("plan_capex", "Capex and fixed O&M", "Annualized capex (the capital recovery factor at the plan's "
+         "discount rate over each item's life) and fixed O&M of each item.", capex_figure(data)),
+        ("plan_event_days", "Worst event day of each scenario", "Power by source on each scenario's worst event "
+         "day (the day with the largest notice shortfall: energy drawn or shed above the import cap), stacked as "
+         "steps under the import cap (dashed red); the facility load in black, training and inference served "
+         "dotted, inference shed in red on top; notices shaded. From event_days.csv.",
+         event_day_figure(data.days, _shortfalls(data))),
+        ("plan_counts", "Total cost against genset count", "Each type's count fixed in turn, every other size "
+         "re-optimized; the star is the plan's choice. A flat curve means the optimum is not sensitive to the "
+         "count.", counts),
+        ("plan_hours", "Permit hours per scenario", "Hours each genset type runs in each scenario that count "
+         "against its non-emergency permit (bars), against the limit for the units chosen (ticks).",
+         _hours_figure(data))]
+    return [Chart(k, title, caption, fig) for k, title, caption, fig in parts if fig is not None]
 
 
 def _cost_figure(data: PlanData) -> go.Figure:
