@@ -249,7 +249,7 @@ def batch(instances, sweeps, out_dir: Path, workers, scheduler, tls_ca, tls_cert
 @app.command(epilog="\b\nExample:\n  energyopt plan plans/texas.toml --out out/plan\n\n" + EXIT_CODES_HELP)
 @click.argument("plan_file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for plan.json, scenarios.csv and count_table.csv (written atomically).")
+              help="Folder for plan.json, scenarios.csv, event_days.csv and count_table.csv (written atomically).")
 @click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None,
               help="Seconds for HiGHS (default: the plan file's time_limit_s).")
 @click.option("--mip-gap", type=click.FloatRange(0, 1), default=None, help="Default: the plan file's mip_gap.")

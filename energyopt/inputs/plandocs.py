@@ -107,6 +107,33 @@ and `DIR/count_table.csv` (`count_table = true`): the total cost with each type'
 existing units to three past the optimum, every other size re-optimized, so a planner sees how flat the
 optimum is. The folder is written atomically; an existing folder is replaced only if it holds a plan.
 
+`DIR/event_days.csv` holds each scenario's **worst event day**, step by step (`energyopt/results/plan_days.py`).
+The days looked at are the local days a notice touches, inside a period that stands for itself (an event
+period of representative days, or the whole horizon); the worst is the one with the largest *notice
+shortfall*, `sum_t dt x max(facility load_t + inference shed_t - import cap_t, 0)`: the energy the site drew
+from its gensets, battery and solar, or shed, above the cap in force (ties: the highest grid energy cost,
+price x import, then the earlier day). Columns: `scenario`, `day` (local date), `timestamp` (ISO with offset),
+`notices` (ids in force, `;`-separated), `price_usd_per_mwh`, `import_cap_mw`, `grid_import_mw`,
+`site_gensets_mw` (the site's own generators), `solar_mw`, `battery_discharge_mw`, `battery_charge_mw`,
+`training_mw`, `inference_served_mw`, `inference_shed_mw`, `facility_load_mw`, then `fleet.<type>.output_mw`
+per genset type the plan sizes; the sources less battery charging equal the facility load in every step.
+`plan.json`'s `event_days` names the rule and, per scenario, the day, its notices, `notice_shortfall_mwh`,
+`grid_energy_cost_usd`, `peak_genset_mw`, `training_mwh` and `inference_shed_mwh`. Worked example
+(tests/test_plan_days.py): under a fixed 20 MW load, a 4 h notice capping 17.5 MW leaves a shortfall of
+2.5 x 4 = 10 MWh; a 2 h notice at 16 MW from 10:30 (steps 10:00 and 12:00 half covered: 18 MW on average)
+leaves 2 x 0.5 x 4 + 4 = 8 MWh, so the first day is the worst.
+
+`plan.json`'s `work_flags` lists every training job a period leaves unfinished: `scenario`, `job`, `period`,
+`period_kind`, `unfinished_mwh_per_year` (weighted and scaled to a year) and the likely `cause`, derived from
+the figures: a genset type whose permit hours the scenario used up ("permit hours exhausted: D ran 200.0 of
+the 200 non-emergency unit-hours a year its 4 unit(s) may run"); a notice inside the job's window whose cap,
+less the rest of the site's load in those steps, is below the job's floor (`min_power_fraction x power_mw`:
+"notice A1 on 2025-07-01 14:00-18:00 cut the import to 15 MW, 0.00 MW above the rest of the site's load:
+below the job's floor of 3 MW"), or merely fell in the window; a typical day that carries its days' share of
+the work alone; otherwise that running it costs more than its unfinished-work penalty. These are
+explanations from the solution's figures, not a proof; the report (`energyopt report DIR`) shows them as
+flags beside the event-day chart.
+
 Exit codes as for `solve`: 0 optimal, 3 bad input (every problem of the plan file, its site, its scenarios
 at once: e.g. a type with no capacity, a discount rate out of range, a scenario whose notices fall outside
 the site's year, `fixed_units` naming an unknown type; nothing written), 4 infeasible (which scenario cannot

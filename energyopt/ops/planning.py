@@ -123,7 +123,7 @@ def run_plan(plan_path: str | Path, solve_options=None) -> PlanRun:
                               "diagnosis": _diagnose(plan, scenarios, periods)
                               if info.status.value == "infeasible" else []},
                        [])
-    summary = plan_summary(plan, pm, info)
+    summary = plan_summary(plan, pm, info, scenarios)
     table = count_table(plan, pm, opts) if plan.count_table and plan.genset_types else []
     return PlanRun(plan, summary, table)
 

@@ -16,6 +16,7 @@ from ..atomic import swap_in, umask
 
 from ..inputs.plan import PlanFile
 from ..registry import candidates
+from .plan_days import FILE as EVENT_DAYS, event_days, split
 
 PLAN_FORMAT = 1
 
@@ -24,7 +25,9 @@ def _v(x) -> float:
     return float(pyo.value(x))
 
 
-def plan_summary(plan: PlanFile, pm, info) -> dict:
+def plan_summary(plan: PlanFile, pm, info, scenarios: dict | None = None) -> dict:
+    """``scenarios`` (name -> the site instance with its notices, as planned) adds ``event_days`` (each
+    scenario's worst event day, written as event_days.csv) and ``work_flags`` (results/plan_days.py)."""
     m = pm.model
     sizes = {"gensets": {k: int(round(_v(m.Units[k]))) for k in m.Units}}
     for c in candidates():
@@ -32,7 +35,7 @@ def plan_summary(plan: PlanFile, pm, info) -> dict:
             sizes |= c.candidate.sizes(m)
     capex = {k: _v(m.annual_capex_usd[k]) for k in m.annual_capex_usd}
     rows = [scenario_row(plan, pm, s) for s in pm.scenarios]
-    return {
+    out = {
         "format_version": PLAN_FORMAT, "kind": "plan", "plan": plan.name, "mode": plan.mode,
         "status": info.status.value, "termination": info.termination.value,
         "objective_usd_per_year": info.objective_usd, "mip_gap": info.mip_gap,
@@ -48,6 +51,9 @@ def plan_summary(plan: PlanFile, pm, info) -> dict:
                         for p in pm.periods[s]] for s in pm.scenarios} if plan.representative_periods else None,
         "scenarios": rows,
     }
+    if scenarios:
+        out["event_days"], out["work_flags"] = event_days(plan, pm, scenarios)
+    return out
 
 
 def scenario_row(plan: PlanFile, pm, s: str) -> dict:
@@ -105,7 +111,7 @@ def count_chart(summary: dict, rows: list[dict]) -> str:
 
 
 def write_plan(out: Path, summary: dict, count_table: list[dict] | None) -> Path:
-    """plan.json, scenarios.csv and count_table.csv, written to a temporary folder and renamed into place; an
+    """plan.json, scenarios.csv, event_days.csv and count_table.csv, written to a temporary folder and renamed into place; an
     existing folder is replaced only if it holds an earlier plan."""
     out = Path(out)
     if out.exists():
@@ -118,6 +124,9 @@ def write_plan(out: Path, summary: dict, count_table: list[dict] | None) -> Path
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     try:
+        summary, days = split(summary)   # the event days' steps go to event_days.csv, not plan.json
+        if days is not None:
+            days.to_csv(tmp / EVENT_DAYS, index=False)
         (tmp / "plan.json").write_text(json.dumps(summary, indent=2, default=str) + "\n", encoding="utf-8")
         pd.DataFrame(summary["scenarios"]).to_csv(tmp / "scenarios.csv", index=False)
         if count_table:
