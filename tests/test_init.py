@@ -17,9 +17,9 @@ from click.testing import CliRunner
 import energyopt as eo
 from energyopt.cli import app
 
-from .realdata import ABILENE, ERCOT, data_dir
+from .realdata import data_dir
 
-AZURE = "workload/AzureLLMInferenceTrace_conv.csv"
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _ercot(path: Path, day: str = "2024-08-20") -> Path:
@@ -173,24 +173,33 @@ def test_a_gap_in_the_prices_is_refused_unless_filled(tmp_path):
 D = data_dir()
 
 
+def _quick_start() -> list[list[str]]:
+    """The README's operator quick start: the commands of its first code block, each as its arguments."""
+    import re
+    import shlex
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"## Operator quick start.*?```\n(.*?)```", text, re.S).group(1)
+    lines = [shlex.split(line.split("  #")[0]) for line in block.replace("\\\n", " ").splitlines() if line.strip()]
+    assert [line[:2] for line in lines] == [["energyopt", "init"], ["energyopt", "solve"], ["energyopt", "report"]]
+    return [line[1:] for line in lines]
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(D is None, reason="the real data folder ../shared/data is absent")
-def test_quick_start_on_the_real_data(tmp_path):
-    """The README's operator quick start: init from ERCOT HB_WEST 2024-08-20, Abilene's TMY3 and the Azure trace;
-    solve; report. (Its fast sibling is the first test, on small files.)"""
+def test_quick_start_on_the_real_data(tmp_path, monkeypatch):
+    """The README's three commands as written (with ../shared/data where the data is): init from ERCOT HB_WEST
+    2024-08-20, Abilene's TMY3 and the Azure trace; solve; report. Its fast sibling is the first test."""
+    monkeypatch.chdir(tmp_path)
     runner = CliRunner()
-    r = runner.invoke(app, ["init", str(tmp_path / "site"), "--site-mw", "150", "--node", "HB_WEST", "--prices",
-                            str(D / ERCOT), "--date", "2024-08-20", "--weather", str(D / ABILENE), "--gensets", "4",
-                            "--hours-left", "50", "--inference-trace", str(D / AZURE)])
-    assert r.exit_code == 0, r.output
+    for args in _quick_start():
+        r = runner.invoke(app, [a.replace("../shared/data", str(D)) for a in args])
+        assert r.exit_code == 0, r.output
     toml = tmp_path / "site" / "site-2024-08-20.toml"
     inst = eo.load_instance(toml)
     assert inst.time.n_steps == 96 and inst.inference[0].demand_mw.values.max() == pytest.approx(31.5)
-    r = runner.invoke(app, ["solve", str(toml), "--out", str(tmp_path / "out")])
-    assert r.exit_code == 0, r.output
-    assert runner.invoke(app, ["check", str(toml), str(tmp_path / "out")]).exit_code == 0
-    r = runner.invoke(app, ["report", str(tmp_path / "out")])
-    assert r.exit_code == 0 and (tmp_path / "out" / "report.html").is_file(), r.output
+    assert len(inst.generators) == 4 and inst.generators[0].run_hours_left == 50.0
+    assert runner.invoke(app, ["check", str(toml), "out/site"]).exit_code == 0
+    assert (tmp_path / "out" / "site" / "report.html").is_file()
 
 
 def _caiso(path: Path) -> Path:

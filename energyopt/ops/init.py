@@ -90,7 +90,8 @@ def check_options(o: InitOptions) -> None:
     if o.prices is None and o.node is None:
         bad.append("--prices: give a price file, or --node to read ERCOT's hub file of the shared data")
     if o.prices is None and o.node is not None and o.prices_format != "ercot":
-        bad.append(f"--prices: --node alone reads ERCOT's hub file; for --prices-format {o.prices_format} give the file")
+        bad.append(f"--prices: --node alone reads ERCOT's hub file; for --prices-format {o.prices_format} give "
+                   "the file")
     if o.notice is not None and notice_window(o.notice) is None:
         bad.append(f"--notice: {o.notice!r}: give the window as HH:MM-HH:MM on the first day, e.g. 15:00-19:00")
     if not (math.isfinite(o.notice_cut) and 0 < o.notice_cut <= 1):
@@ -160,7 +161,8 @@ def make_series(o: InitOptions) -> tuple[pd.DataFrame, list[str], dict[str, str]
     if o.prices_format == "table":
         opts["tz"] = o.timezone
         opts["column"] = [f"{o.node}=price_usd_per_mwh"] if o.node else None
-    with E.about("--prices"):
+    where = "--prices" if o.node or o.prices_format == "table" else "--prices (the point is chosen with --node)"
+    with E.about(where):
         imp = read(o.prices_format, prices, **{k: v for k, v in opts.items() if v is not None})
         frame, more = to_grid(imp, grid, o.fill)
     columns.append(frame[["price_usd_per_mwh"]])
@@ -213,7 +215,8 @@ def instance_text(o: InitOptions, n_steps: int, hours: float, repairs: list[str]
     out = [f"# Written by `energyopt init` for a {o.site_mw:g} MW site, {o.days} day(s) from {o.date} in {o.timezone},",
            f"# {n_steps} steps of {o.step} min. Every figure says where it comes from: a flag, docs/figures.md,",
            "# ../shared/docs/domain.md, or an assumption; change any of them to the site's own. Series: series.csv.",
-           "# Add curtailment notices as [[notices]] (docs/instance-format.md) or with `energyopt replan --add-notices`."]
+           "# Add curtailment notices as [[notices]] (docs/instance-format.md), with --notice, or with",
+           "# `energyopt replan --add-notices`."]
     for col, src in sources.items():
         out.append(f"# series.csv {col}: {src}")
     out += [f"# repair: {r}" for r in repairs]

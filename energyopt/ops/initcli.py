@@ -18,7 +18,8 @@ _EXAMPLE = ("energyopt init site --site-mw 150 --node HB_WEST --date 2024-08-20 
 @click.option("--site-mw", type=float, required=True, help="Interconnection limit of the site (MW); the IT load, "
               "cooling and jobs are sized from it (docs/init.md).")
 @click.option("--node", default=None, help="Price location: ERCOT settlement point (HB_WEST), CAISO node, PJM "
-              "pnode, gridstatus Location, or a table's price column. Alone, reads ERCOT's hub file of the shared data.")
+              "pnode, gridstatus Location, or a table's price column. Alone, reads ERCOT's hub file of the "
+              "shared data.")
 @click.option("--prices", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Price file.")
 @click.option("--prices-format", default="ercot", show_default=True,
               help="ercot, caiso, pjm, gridstatus or table (docs/series.md).")
