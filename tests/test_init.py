@@ -156,6 +156,21 @@ def test_refuses_a_non_empty_folder_unless_force(tmp_path):
     assert not (tmp_path / "site" / "mine.txt").exists() and (tmp_path / "site" / "series.csv").is_file()
 
 
+def test_a_failed_write_leaves_the_previous_folder_and_no_temporary_one(tmp_path, monkeypatch):
+    import energyopt.importers as importers
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "mine.txt").write_text("keep")
+
+    def broken(frame, path, parquet=False):
+        Path(path).write_text("half")
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(importers, "write_series", broken)
+    r = CliRunner().invoke(app, ["init", str(tmp_path / "site"), *_flags(tmp_path), "--force"])
+    assert r.exit_code == 3 and "DIR: cannot write" in r.output and "No space left" in r.output, r.output
+    assert [p.name for p in (tmp_path / "site").iterdir()] == ["mine.txt"]
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
 def test_a_gap_in_the_prices_is_refused_unless_filled(tmp_path):
     prices = _ercot(tmp_path / "p.csv")
     lines = prices.read_text().splitlines()

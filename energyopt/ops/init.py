@@ -300,12 +300,18 @@ def init_folder(out: Path, o: InitOptions, force: bool = False) -> tuple[Path, l
     grid_hours = len(frame) * o.step / 60
     text = instance_text(o, len(frame), grid_hours, repairs, sources)
     name = o.name or f"site-{o.date}"
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.absolute().parent))
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.absolute().parent))
+    except OSError as exc:
+        raise E.BadInput(f"DIR: cannot write beside {out}: {exc}") from None
     try:
         (tmp / f"{name}.toml").write_text(text, encoding="utf-8")
         write_series(frame, tmp / "series.csv")
         os.chmod(tmp, 0o777 & ~umask())
         swap_in(tmp, out)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise E.BadInput(f"DIR: cannot write {out} (nothing is written): {exc}") from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
