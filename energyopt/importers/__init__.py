@@ -8,34 +8,16 @@ its own time grid (docs/series.md).
 """
 from __future__ import annotations
 
-from .azure import read_azure
-from .base import KINDS, Imported, ImportError_
-from .ercot import read_ercot
-from .grid import FILLS, instance_grid, make_grid, to_grid
-from .tables import read_caiso, read_eia930, read_gridstatus, read_pjm, read_table
-from .weather import read_epw, read_tmy3
-from .write import merge_series, write_series
+from ..lazy import lazy_names
 
-#: Each format's reader.
-READERS = {
-    "ercot": read_ercot, "caiso": read_caiso, "pjm": read_pjm, "gridstatus": read_gridstatus, "table": read_table,
-    "tmy3": read_tmy3, "epw": read_epw, "eia930": read_eia930, "azure": read_azure,
-}
-FORMATS = tuple(READERS)
-
-
-def read(fmt: str, path_or_frame, **opts) -> Imported:
-    """Read ``path_or_frame`` (a file, or a DataFrame for the table formats) in format ``fmt`` (one of
-    :data:`FORMATS`) with that format's options."""
-    if fmt not in READERS:
-        raise ImportError_(f"unknown series format {fmt!r}: use one of {', '.join(FORMATS)}")
-    try:
-        return READERS[fmt](path_or_frame, **opts)
-    except TypeError as exc:
-        if "argument" in str(exc):
-            raise ImportError_(f"{fmt}: {exc}") from None
-        raise
-
+# Names are imported on first use (energyopt/lazy.py), so that the CLI can list `energyopt series` without
+# importing pandas and pvlib for every other command.
+__getattr__ = lazy_names(__name__, {
+    "KINDS": ".base", "Imported": ".base", "ImportError_": ".base",
+    "FILLS": ".grid", "instance_grid": ".grid", "make_grid": ".grid", "to_grid": ".grid",
+    "merge_series": ".write", "write_series": ".write",
+    "READERS": ".formats", "FORMATS": ".formats", "read": ".formats",
+})
 
 __all__ = ["FILLS", "FORMATS", "KINDS", "Imported", "ImportError_", "instance_grid", "make_grid", "merge_series",
            "read", "to_grid", "write_series"]
