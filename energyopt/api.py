@@ -74,7 +74,9 @@ def solve(instance: Instance | str | Path, options: SolveOptions | None = None, 
                    "integer_columns": info.n_integer, "highs_objective_usd": info.objective_usd,
                    "options": {"time_limit_s": info.time_limit_s, "mip_rel_gap": opts.mip_rel_gap,
                                "threads": opts.threads},
-                   "start_columns": info.start_values},
+                   "start_columns": info.start_values,
+                   "first_schedule_s": info.incumbents[0][0] if info.incumbents else None,
+                   "nodes": info.nodes, "lp_iterations": info.lp_iterations},
     }
     status, diagnosis = info.status, []
     if status is SolveStatus.INFEASIBLE:

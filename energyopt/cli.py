@@ -210,13 +210,22 @@ def simulate(sim_file: Path, out_dir: Path, quiet: bool) -> None:
     """Roll the day-ahead plan through the days of SIM_FILE: plan, re-plan on notices, settle, record
     (docs/simulate.md), beside a naive policy."""
     from .ops.simulate import report_text, run
+    from .progress import Printer
+
+    printer = None if quiet else Printer(started=STARTED)
 
     def progress(done, total, row):
-        if not quiet:
+        if printer is not None:
+            printer.done()
+            printer.stage(f"day {min(done + 1, total)}/{total}")
             click.echo(f"  day {done}/{total} {row['date']}: {row['plans']} plan(s), realized "
                        f"${row.get('realized_cost_usd') or 0:,.0f}", err=True)
+    if printer is not None:
+        printer.stage("day 1")
     with E.about("ledger", E.LedgerError):
-        summary = run(sim_file, out_dir, progress=progress)
+        summary = run(sim_file, out_dir, progress=progress, solve_progress=printer.solve if printer else None)
+    if printer is not None:
+        printer.done()
     if not quiet:
         click.echo(report_text(summary) + f"written to {out_dir}")
 
@@ -241,7 +250,9 @@ def simulate(sim_file: Path, out_dir: Path, quiet: bool) -> None:
 @click.option("--tls-key", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="With --scheduler tls://...: this client's private key (PEM).")
 @click.option("--force", is_flag=True, help="Solve every case again, even those already solved with the same inputs.")
-@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None, help="Per case, seconds.")
+@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Seconds per case, over loading, building, solving and diagnosis; at the limit the case keeps "
+                   "the best schedule found with its gap (status time_limit_feasible). Default: none.")
 @click.option("--mip-gap", type=click.FloatRange(0, 1), default=None, help="Per case  [default: 1e-4].")
 @click.option("--threads", type=click.IntRange(min=1), default=1, show_default=True,
               help="HiGHS threads per case (cases run in parallel).")
@@ -278,9 +289,11 @@ def batch(instances, sweeps, out_dir: Path, workers, scheduler, tls_ca, tls_cert
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for plan.json, scenarios.csv and count_table.csv (written atomically).")
 @click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None,
-              help="Seconds for HiGHS (default: the plan file's time_limit_s).")
+              help="Seconds for the whole run, from its start: the sizing solve, then the count table and "
+                   "evaluations with what is left; at the limit the best design found is written with its gap "
+                   "(exit 5)  [default: the plan file's time_limit_s, 600].")
 @click.option("--mip-gap", type=click.FloatRange(0, 1), default=None, help="Default: the plan file's mip_gap.")
-@click.option("--quiet", "-q", is_flag=True, help="Print nothing on success.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing on success, and no progress.")
 def plan(plan_file: Path, out_dir: Path, time_limit, mip_gap, quiet) -> None:
     """Size gensets, battery and chilled-water storage for PLAN_FILE's site against its curtailment scenarios."""
     from .inputs.plan import load_plan_file
@@ -288,13 +301,19 @@ def plan(plan_file: Path, out_dir: Path, time_limit, mip_gap, quiet) -> None:
     from .results.plan import write_plan
     from .solver.status import SolveStatus, outcome
 
+    from .progress import Printer
+
     spec, _ = load_plan_file(plan_file)
-    opts = plan_solve_options(time_limit if time_limit is not None else spec.time_limit_s,
-                              mip_gap if mip_gap is not None else spec.mip_gap)
+    limit = time_limit if time_limit is not None else spec.time_limit_s
+    printer = None if quiet else Printer(started=STARTED, limit_s=limit)
+    opts = plan_solve_options(limit, mip_gap if mip_gap is not None else spec.mip_gap, started=STARTED,
+                              progress=printer.solve if printer is not None else None)
     if out_dir.exists() and (not out_dir.is_dir() or (any(out_dir.iterdir())
                                                       and not (out_dir / "plan.json").is_file())):
         raise E.BadInput(f"--out: {out_dir} exists and is not an energyopt plan; refusing to replace it")
-    run = run_plan(plan_file, opts)
+    run = run_plan(plan_file, opts, printer)
+    if printer is not None:
+        printer.done()
     status, term = SolveStatus(run.summary["status"]), run.summary.get("termination")
     if not status.has_schedule:
         raise outcome(status, term)(f"{plan_file}: {status.value}\n"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+import threading
 import time
 import dataclasses
 from dataclasses import dataclass, field
@@ -16,9 +17,16 @@ from typing import Callable, Mapping
 
 import highspy
 import numpy as np
+import pyomo.common.dependencies as pyomo_dependencies
 import pyomo.environ as pyo
-import scipy.sparse
-from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler, _LinearStandardFormCompiler_impl
+
+# Pyomo registers a callback on the import of scipy (wherever it comes from) that imports scipy.stats,
+# scipy.integrate and scipy.spatial, which this project never uses (0.4-0.7 s of every process, issue 15; with
+# scipy.special's backends more). Dropped before scipy.sparse is imported: a Pyomo feature that does reach
+# for its deferred ``scipy`` still gets it (with the callback) through attempt_import.
+pyomo_dependencies.DeferredImportCallbackFinder._callbacks.pop("scipy", None)
+import scipy.sparse  # noqa: E402  (after the callback is gone)
+from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler, _LinearStandardFormCompiler_impl  # noqa: E402
 
 from .status import SolveStatus, TerminationCondition, status_of, termination
 
@@ -100,6 +108,8 @@ class SolveInfo:
     start_values: int = 0    #: how many columns the MIP start gave (0: no start)
     stopped_for_time: bool = False   #: the solve ended at the deadline or time limit
     time_limit_s: float | None = None   #: the time limit HiGHS was given (the sooner of the limit and the deadline)
+    nodes: int = 0             #: branch-and-bound nodes HiGHS explored
+    lp_iterations: int = 0     #: simplex iterations, over every LP HiGHS solved
 
 
 def solve_model(m: pyo.ConcreteModel, opts: SolveOptions,
@@ -166,7 +176,8 @@ def solve_model(m: pyo.ConcreteModel, opts: SolveOptions,
     if watch is not None:
         watch.attach(h)
     t2 = time.perf_counter()
-    h.run()
+    with watch.running() if watch is not None else contextlib.nullcontext():
+        h.run()
     t3 = time.perf_counter()
 
     info = h.getInfo()
@@ -194,7 +205,8 @@ def solve_model(m: pyo.ConcreteModel, opts: SolveOptions,
                      timings_s={"hand_off": t2 - t0, "compile": t1 - t0, "highs": t3 - t2, "load": t4 - t3},
                      n_rows=n_rows, n_cols=n_cols, n_integer=int(is_int.sum()),
                      incumbents=watch.incumbents if watch is not None else [], start_values=n_start,
-                     stopped_for_time=term is TerminationCondition.TIME_LIMIT, time_limit_s=limit)
+                     stopped_for_time=term is TerminationCondition.TIME_LIMIT, time_limit_s=limit,
+                     nodes=max(int(info.mip_node_count), 0), lp_iterations=max(int(info.simplex_iteration_count), 0))
 
 
 def _time_limit(opts: SolveOptions) -> float | None:
@@ -222,8 +234,10 @@ def _set_start(h, cols, is_int, lb, ub, start: Mapping[object, float]) -> int:
 
 
 class _Watch:
-    """HiGHS's MIP callbacks: records each improving schedule, reports progress about twice a second, and
-    interrupts the search at the deadline (HiGHS's own time limit stops it too; this is the backstop)."""
+    """HiGHS's MIP callbacks: record each improving schedule and the search's state, and interrupt the search at
+    the deadline (HiGHS's own time limit stops it too; this is the backstop). HiGHS calls back only now and then
+    (about once a second, and not at all through long root-node phases), so progress is reported from a thread of
+    its own every ``EVERY_S`` seconds with the state last heard of (HiGHS releases the GIL while it solves)."""
 
     EVERY_S = 0.5
 
@@ -231,38 +245,48 @@ class _Watch:
         self.opts = opts
         self.incumbents: list[tuple[float, float]] = []
         self.timed_out = False
-        self._next = 0.0
-        self._said = -np.inf
+        self.state = Progress(0.0, None, None, None)
+        self._t0 = time.monotonic()
 
     def attach(self, h) -> None:
         h.cbMipImprovingSolution += self._improved
         if self.opts.deadline is not None or self.opts.progress is not None:
             h.cbMipInterrupt += self._tick
 
+    @contextlib.contextmanager
+    def running(self):
+        self._t0 = time.monotonic()
+        if self.opts.progress is None:
+            yield
+            return
+        stop = threading.Event()
+
+        def beat():
+            while not stop.wait(self.EVERY_S):
+                s = self.state
+                self.opts.progress(dataclasses.replace(s, elapsed_s=time.monotonic() - self._t0))
+        thread = threading.Thread(target=beat, name="energyopt-progress", daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            thread.join()
+
     def _improved(self, e) -> None:
         d = e.data_out
         self.incumbents.append((float(d.running_time), float(d.objective_function_value)))
 
     def _tick(self, e) -> None:
-        now = time.monotonic()
-        if now < self._next:
-            return
-        self._next = now + 0.05   # the deadline is looked at every 50 ms, progress every EVERY_S
-        if self.opts.deadline is not None and now >= self.opts.deadline:
+        if self.opts.deadline is not None and time.monotonic() >= self.opts.deadline:
             self.timed_out = True
             e.interrupt()
-        if self.opts.progress is None:
-            return
-        if now - self._said >= self.EVERY_S:
-            self._said = now
-            d = e.data_out
-            best = float(d.mip_primal_bound)
-            bound = float(d.mip_dual_bound)
-            gap = float(d.mip_gap)
-            self.opts.progress(Progress(
-                elapsed_s=float(d.running_time), best_usd=best if np.isfinite(best) and abs(best) < 1e30 else None,
-                bound_usd=bound if np.isfinite(bound) and abs(bound) < 1e30 else None,
-                gap=gap if np.isfinite(gap) and 0 <= gap < 1e30 else None, nodes=int(d.mip_node_count)))
+        d = e.data_out
+        best, bound, gap = float(d.mip_primal_bound), float(d.mip_dual_bound), float(d.mip_gap)
+        self.state = Progress(
+            elapsed_s=float(d.running_time), best_usd=best if np.isfinite(best) and abs(best) < 1e30 else None,
+            bound_usd=bound if np.isfinite(bound) and abs(bound) < 1e30 else None,
+            gap=gap if np.isfinite(gap) and 0 <= gap < 1e30 else None, nodes=int(d.mip_node_count))
 
 
 def new_highs(log: bool) -> highspy.Highs:
