@@ -76,6 +76,7 @@ def solve(instance: Instance | str | Path, options: SolveOptions | None = None, 
                                "threads": opts.threads},
                    "start_columns": info.start_values,
                    "first_schedule_s": info.incumbents[0][0] if info.incumbents else None,
+                   "first_schedule_usd": info.incumbents[0][1] if info.incumbents else None,
                    "nodes": info.nodes, "lp_iterations": info.lp_iterations},
     }
     status, diagnosis = info.status, []

@@ -17,8 +17,6 @@ from .command import Group
 
 EXIT_CODES_HELP = E.help_text()
 
-#: When this process started the command line (near enough: this module is imported first): time budgets count from it.
-STARTED = time.monotonic()
 #: Default time budgets (s) of one command: build, solve and diagnosis together. A day-ahead solve has minutes to
 #: spare, yet a run should never sit silent for long (the benchmark set's goal is 0.01% within 60 s on 2 cores); a
 #: re-plan answers a notice (ERCOT's ERS-10 must respond within 10 minutes), so it keeps most of that window.
@@ -36,12 +34,21 @@ def _status_exit(status, termination=None) -> int:
              "  energyopt solve instances/texas_summer_day/texas_summer_day.toml --out out/texas\n\n"
              + EXIT_CODES_HELP)
 @click.version_option(package_name="energyopt")
-def app() -> None:
+@click.pass_context
+def app(ctx) -> None:
     """energyopt: day-ahead power plans for AI data centers.
 
     Plans grid import, backup generators, cooling, training jobs and inference against prices,
     curtailment notices and air permits, as a mixed-integer model solved with HiGHS.
     """
+    ctx.meta["energyopt.started"] = time.monotonic()
+
+
+def started() -> float:
+    """When this command started (``time.monotonic()``): its time budget counts from here, before the heavy
+    imports (pandas, Pyomo, HiGHS), which happen inside the command."""
+    ctx = click.get_current_context(silent=True)
+    return ctx.meta.get("energyopt.started", time.monotonic()) if ctx is not None else time.monotonic()
 
 
 def solver_options(default_limit: float):
@@ -85,8 +92,8 @@ def _solve_options(time_limit, mip_gap, threads, log, quiet=True):
     from .progress import Printer
     from .solver import SolveOptions
     kw = {} if mip_gap is None else {"mip_rel_gap": mip_gap}
-    printer = None if quiet or log else Printer(started=STARTED, limit_s=time_limit)
-    return SolveOptions(threads=threads, log=log, deadline=None if time_limit is None else STARTED + time_limit,
+    printer = None if quiet or log else Printer(started=started(), limit_s=time_limit)
+    return SolveOptions(threads=threads, log=log, deadline=None if time_limit is None else started() + time_limit,
                         progress=printer.solve if printer is not None else None, **kw), printer
 
 
@@ -212,7 +219,7 @@ def simulate(sim_file: Path, out_dir: Path, quiet: bool) -> None:
     from .ops.simulate import report_text, run
     from .progress import Printer
 
-    printer = None if quiet else Printer(started=STARTED)
+    printer = None if quiet else Printer(started=started())
 
     def progress(done, total, row):
         if printer is not None:
@@ -305,8 +312,8 @@ def plan(plan_file: Path, out_dir: Path, time_limit, mip_gap, quiet) -> None:
 
     spec, _ = load_plan_file(plan_file)
     limit = time_limit if time_limit is not None else spec.time_limit_s
-    printer = None if quiet else Printer(started=STARTED, limit_s=limit)
-    opts = plan_solve_options(limit, mip_gap if mip_gap is not None else spec.mip_gap, started=STARTED,
+    printer = None if quiet else Printer(started=started(), limit_s=limit)
+    opts = plan_solve_options(limit, mip_gap if mip_gap is not None else spec.mip_gap, started=started(),
                               progress=printer.solve if printer is not None else None)
     if out_dir.exists() and (not out_dir.is_dir() or (any(out_dir.iterdir())
                                                       and not (out_dir / "plan.json").is_file())):

@@ -2,10 +2,12 @@
 
 The previous plan's decisions (the columns each component reads back, ``registry.replan_columns``) are put into a
 model of the current instance the way a re-plan fixes its past: ``build_model(inst, history=...)`` over the
-*whole* horizon, with what happened (actuals) in the fixed steps and the previous plan after them. The values the
-components fix there are the start, matched to the model being solved by name; HiGHS takes the integers it is
-given as fixed, completes the rest (a sub-MIP of at most ``mip_max_start_nodes`` nodes) and keeps the result as its
-first schedule if it is feasible (``SolveInfo.incumbents`` then begins with it).
+*whole* horizon, with what happened (actuals) in the fixed steps and the previous plan after them. The integer
+values the components fix there (units on or off, jobs running) are the start, matched to the model being solved
+by name. HiGHS fixes the integers it is given, finds the best continuous decisions for them (and the integers not
+given, in a sub-MIP of at most ``mip_max_start_nodes`` nodes) and keeps the result as its first schedule if it is
+feasible (``SolveInfo.incumbents`` then begins with it). The continuous values are left out on purpose: given,
+HiGHS holds them too, and a start that must keep last plan's MW where a notice now caps the import is infeasible.
 
 Repair where a notice was added (or a cap lowered): in the steps where the previous plan imports more than the
 current cap allows, and ``REPAIR_HOURS`` either side (minimum up times, starts), the integer decisions are left out
@@ -75,7 +77,7 @@ def previous_plan_start(inst: Instance, steps, history: History, budgets=()):
     prev_import = steps[IMPORT].to_numpy(dtype=float) if IMPORT in steps else None
     free = repair_steps(inst, prev_import, history.n_fixed)
     given = [(v.name, float(v.value)) for v in replay.component_data_objects(pyo.Var, descend_into=True)
-             if v.fixed and v.value is not None and not (v.is_integer() and _step(v) in free)]
+             if v.is_integer() and v.fixed and v.value is not None and _step(v) not in free]
 
     def start(m) -> ComponentMap:
         by_name = {v.name: v for v in m.component_data_objects(pyo.Var, descend_into=True) if not v.fixed}

@@ -53,6 +53,8 @@ SOLVE = (
                  "plan; 0: no start)", "integer"),
     SummaryEntry("solver.first_schedule_s", "s", "HiGHS's time to its first schedule (null: none found, or no "
                  "integer decisions)", "number or null"),
+    SummaryEntry("solver.first_schedule_usd", "$", "HiGHS's objective of its first schedule (a MIP start HiGHS "
+                 "accepted is its first schedule)", "number or null"),
     SummaryEntry("solver.nodes", "", "branch-and-bound nodes HiGHS explored", "integer"),
     SummaryEntry("solver.lp_iterations", "", "simplex iterations over every LP HiGHS solved (with nodes, a measure "
                  "of HiGHS's work that does not depend on the machine's load)", "integer"),
