@@ -93,7 +93,8 @@ def _solve_options(time_limit, mip_gap, threads, log, quiet=True):
     from .solver import SolveOptions
     kw = {} if mip_gap is None else {"mip_rel_gap": mip_gap}
     printer = None if quiet or log else Printer(started=started(), limit_s=time_limit)
-    return SolveOptions(threads=threads, log=log, deadline=None if time_limit is None else started() + time_limit,
+    return SolveOptions(time_limit_s=time_limit, threads=threads, log=log,
+                        deadline=None if time_limit is None else started() + time_limit,
                         progress=printer.solve if printer is not None else None, **kw), printer
 
 

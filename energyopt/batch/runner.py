@@ -58,7 +58,7 @@ def solve_case(case: Case, options: dict) -> dict:
         except InstanceError as exc:
             return {"status": "bad_input", "error": exc.render().replace(str(tmp) + "/", ""),
                     "seconds": time.perf_counter() - t0, "import_seconds": t_import}
-        kw = {k: v for k, v in {"threads": options.get("threads"),
+        kw = {k: v for k, v in {"time_limit_s": options.get("time_limit_s"), "threads": options.get("threads"),
                                 "mip_rel_gap": options.get("mip_rel_gap")}.items() if v is not None}
         # --time-limit is each case's whole budget (loading, building, solving, diagnosis) from its start here
         result = solve(inst, with_budget(SolveOptions(**kw), options.get("time_limit_s"), start=started))

@@ -80,6 +80,7 @@ def previous_plan_start(inst: Instance, steps, history: History, budgets=()):
              if v.is_integer() and v.fixed and v.value is not None and _step(v) not in free]
 
     def start(m) -> ComponentMap:
-        by_name = {v.name: v for v in m.component_data_objects(pyo.Var, descend_into=True) if not v.fixed}
+        by_name = {v.name: v for v in m.component_data_objects(pyo.Var, descend_into=True)
+                   if v.is_integer() and not v.fixed}
         return ComponentMap((by_name[name], x) for name, x in given if name in by_name)
     return start

@@ -45,10 +45,12 @@ SOLVE = (
     SummaryEntry("solver.highs_objective_usd", "$", "HiGHS's objective (may exceed objective_usd within a gap)",
                  "number or null"),
     SummaryEntry("solver.options", "", "the options solved with", "object"),
-    SummaryEntry("solver.options.time_limit_s", "s", "the time limit HiGHS was given: the sooner of --time-limit "
-                 "and what the command's budget had left when HiGHS started", "number or null"),
+    SummaryEntry("solver.options.time_limit_s", "s", "time limit (the command's budget, from its start)",
+                 "number or null"),
     SummaryEntry("solver.options.mip_rel_gap", "", "relative gap asked for"),
     SummaryEntry("solver.options.threads", "", "HiGHS threads", "integer or null"),
+    SummaryEntry("solver.highs_time_limit_s", "s", "the time limit HiGHS itself was given: what the budget had "
+                 "left when HiGHS started", "number or null"),
     SummaryEntry("solver.start_columns", "", "columns a MIP start gave HiGHS (a re-plan starts from the previous "
                  "plan; 0: no start)", "integer"),
     SummaryEntry("solver.first_schedule_s", "s", "HiGHS's time to its first schedule (null: none found, or no "
