@@ -96,3 +96,34 @@ def test_plan_budget_is_the_whole_run():
     opts = plan_solve_options(30.0, 1e-3, started=50.0)
     assert opts.deadline == 80.0 and opts.mip_rel_gap == 1e-3 and opts.time_limit_s is None
     assert SKIPPED_FOR_TIME == "skipped_for_time"
+
+
+def test_count_table_is_announced_warm_started_and_skipped_past_the_budget(tmp_path):
+    # test_plan's plan over a twelfth of a year (730 h): one 4-hour notice capping import at 15 MW under a fixed
+    # 20 MW load needs exactly two 2.5 MW units (test_plan's fast CLI sibling: "still two units"). With the count of D fixed at 2 (the optimum) the
+    # re-solve is the optimum itself (gap 0): the same total. Past the run's deadline no row is solved.
+    import io
+
+    from energyopt.inputs.plan import load_plan_file
+    from energyopt.model.plan import build_plan_model
+    from energyopt.ops.planning import count_table, scenario_instances, scenario_periods
+    from energyopt.progress import Printer
+    from energyopt.solver import solve_model
+    from tests.test_plan import twelfth, write_plan
+
+    path = write_plan(tmp_path)
+    twelfth(tmp_path)
+    plan, folder = load_plan_file(path)
+    scenarios = scenario_instances(plan, folder)
+    pm = build_plan_model(plan, scenarios, scenario_periods(plan, scenarios))
+    opts = plan_solve_options(600.0, 0.0)
+    info = solve_model(pm.model, opts)
+    assert info.status.value == "optimal"
+    out = io.StringIO()
+    rows = count_table(plan, pm, opts, 1.0, Printer(out, quiet_s=0.0, every_s=0.0))
+    assert out.getvalue().splitlines()[0].startswith(f"  count table: {len(rows)} re-solve(s) with one genset count")
+    (best,) = [r for r in rows if r["optimum"]]
+    assert best["units"] == 2 and best["total_usd_per_year"] == pytest.approx(info.objective_usd, rel=1e-6)
+    late = count_table(plan, pm, SolveOptions(deadline=time.monotonic() - 1.0))
+    assert [r["status"] for r in late] == [SKIPPED_FOR_TIME] * len(rows)
+    assert all(r["total_usd_per_year"] is None for r in late)

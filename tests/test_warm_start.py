@@ -16,19 +16,10 @@ import energyopt as eo
 from energyopt.check import check_result, instance_for
 from energyopt.ops.replan import replan
 from energyopt.ops.warmstart import REPAIR_HOURS, repair_steps
-from tests.helpers import at, base, solve_dict, write_instance
+from tests.helpers import at, solve_dict, write_instance
+from tests.test_replan import day   # the day this file's docstring describes
 
 EXACT = eo.SolveOptions(mip_rel_gap=0)
-
-
-def day():
-    prices = [50.0] * 24
-    for h in range(12, 17):
-        prices[h] = 20.0
-    inst, series = base(24, prices, it_load_mw=10.0)
-    inst["training_jobs"] = [{"id": "J1", "power_mw": 20.0, "work_mwh": 100.0, "min_power_fraction": 1.0,
-                              "throughput_curve": [[1.0, 1.0]], "unfinished_penalty_usd_per_mwh": 1000.0}]
-    return inst, series
 
 
 @pytest.fixture
