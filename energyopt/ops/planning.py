@@ -158,7 +158,7 @@ def count_table(plan: PlanFile, pm, opts, optimum_seconds: float | None = None, 
     todo = [(g.id, n) for g in plan.genset_types if g.id not in plan.fixed_units
             for n in range(g.existing_units, min(g.max_units, best[g.id] + 3) + 1)]
     if printer is not None:
-        each = f", about {optimum_seconds:.0f} s each as the optimum took" if optimum_seconds is not None else ""
+        each = f", about {optimum_seconds:.2g} s each as the optimum took" if optimum_seconds is not None else ""
         printer.stage("count table", f"count table: {len(todo)} re-solve(s) with one genset count fixed{each} "
                                      "(count_table = false skips them)")
     rows = []
