@@ -80,11 +80,17 @@ class PlanFileBase(Section):
     representative_periods: RepresentativePeriods | None = F(
         None, desc="plan over representative days instead of every step of the horizon (faster; an "
                    "approximation, see docs/plan.md); absent: the whole horizon")
-    time_limit_s: OptionalNumber = F(600.0, gt=0, unit="s", desc="solver time limit")
+    time_limit_s: OptionalNumber = F(600.0, gt=0, unit="s",
+                                     desc="time budget of the whole run (every solve of it: the sizing model, then "
+                                          "the count table's re-solves and evaluations with what is left); at the "
+                                          "limit the best design found is written with its proven gap (exit 5)")
     mip_gap: Number = F(1e-3, ge=0, le=1, desc="relative MIP gap", source="issue 4: within 0.1%")
     fixed_units: dict[str, int] = F(default_factory=dict, desc="units of a type fixed instead of chosen "
                                     "(e.g. `{ D25 = 2 }`), to evaluate a design")
-    count_table: bool = F(True, desc="also re-optimize with each genset count fixed, for the cost-vs-count table")
+    count_table: bool = F(False, desc="also re-optimize with each genset count fixed, for the cost-vs-count table "
+                                      "(one re-solve per count, warm-started from the optimum; their number and an "
+                                      "estimate of their time are printed before they start)",
+                          source="issue 14: on by default it re-solved once per count and ran for minutes unannounced")
 
     @model_validator(mode="after")
     def _scenarios(self) -> "PlanFileBase":
