@@ -16,8 +16,8 @@ from energyopt.solver import Progress, SolveOptions, solve_model
 
 @pytest.fixture(scope="module")
 def hard(tmp_path_factory):
-    # test_time_budget's hard instance: a first schedule in about 0.15 s, far from a proof for seconds.
-    return make_instance(48, 3, 3, tmp_path_factory.mktemp("hard"), 0, step_minutes=60, demand_charge=12.0)
+    # test_time_budget's hard instance: a first schedule in about 0.07 s, about 10% from a proof for seconds.
+    return make_instance(168, 10, 4, tmp_path_factory.mktemp("hard"), 0, step_minutes=60, demand_charge=12.0)
 
 
 def test_printer_lines_say_elapsed_best_cost_and_gap():

@@ -126,6 +126,8 @@ REPLAN = (
     SummaryEntry("replan.actuals", "", "the actuals file, if any", "text or null"),
     SummaryEntry("replan.notices_added", "", "notices added (cumulative over re-plans)", "list"),
     SummaryEntry("replan.notices_cancelled", "", "notices cancelled: id and when", "list"),
+    SummaryEntry("replan.warm_start", "", "whether HiGHS started from the previous plan (energyopt.ops.warmstart)",
+                 "true/false"),
     SummaryEntry("replaces_plan_id", "", "the plan it replaces", "text or null"),
     SummaryEntry("supersedes", "", "every earlier plan it replaces (the ledger voids them)", "list of text"),
 )
