@@ -178,10 +178,9 @@ def chronology(periods: list[Period]) -> list[tuple[int, int, int]]:
 def slice_instance(inst: Instance, p: Period, linked: bool = False) -> Instance:
     """The instance over one period's steps: series views, the notices inside it, and the training jobs'
     parts on the days it stands for (:func:`job_parts`, ``linked`` as there)."""
-    sl = slice(p.first_step, p.first_step + p.n_steps)
     start = inst.time.index[p.first_step]
     end = start + pd.Timedelta(minutes=inst.time.step_minutes * p.n_steps)
-    out = _sliced(inst, sl)
+    out = _sliced(inst, lambda v: day_values(v, p))
     out = out.model_copy(update={
         "name": f"{inst.name} {p.label}",
         "horizon": inst.horizon.model_copy(update={"start": start.to_pydatetime(), "hours": p.n_steps *
@@ -245,20 +244,34 @@ def job_parts(inst: Instance, p: Period, linked: bool = False) -> list[tuple[str
     return out
 
 
-def _sliced(obj, sl: slice):
-    """A shallow copy of a model whose every series holds a view of ``sl`` of its values."""
+def day_values(v: np.ndarray, p: Period) -> np.ndarray:
+    """A series over period ``p``: its own steps (a view) for a period that stands for itself; for a typical
+    day, its medoid's values shifted by one constant so that weight times their sum equals the sum over the
+    days it stands for (mean-preserving, as tsam's ``preserve_column_means`` is for its representatives:
+    the medoid keeps its shape, the year keeps its total price, load and degree-hours), then clipped to the
+    series' range over the horizon (a 0-1 availability stays one)."""
+    own = v[p.first_step:p.first_step + p.n_steps]
+    if p.stands_for_itself or own.dtype.kind not in "fi":
+        return own
+    members = sum(float(v[f:f + n].sum()) for f, n in p.members)
+    shift = members / (p.weight * p.n_steps) - float(own.mean())
+    return np.clip(own + shift, v.min(), v.max())
+
+
+def _sliced(obj, cut):
+    """A shallow copy of a model whose every series holds ``cut(values)`` (its values over one period)."""
     if isinstance(obj, SeriesInput):
         new = obj.model_copy()
-        new._values = None if obj._values is None else obj._values[sl]
+        new._values = None if obj._values is None else cut(obj._values)
         return new
     if isinstance(obj, BaseModel):
         update = {}
         for name in type(obj).model_fields:
             v = getattr(obj, name)
             if isinstance(v, BaseModel):
-                update[name] = _sliced(v, sl)
+                update[name] = _sliced(v, cut)
             elif isinstance(v, list) and v and isinstance(v[0], BaseModel):
-                update[name] = [_sliced(x, sl) for x in v]
+                update[name] = [_sliced(x, cut) for x in v]
         new = obj.model_copy(update=update)
         return new
     return obj
