@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from energyopt.inputs import load_instance
-from energyopt.inputs.periods import chronology, select_periods
+from energyopt.inputs.periods import chronology, day_values, select_periods
 from energyopt.ops.planning import run_plan
 
 try:
@@ -180,3 +180,24 @@ def test_the_days_of_every_period_tile_the_horizon_and_are_chosen_alike_each_tim
     assert sum(p.weight * p.n_steps for p in periods) == pytest.approx(240)
     assert [p.kind for p in periods].count("event") == 1 and [p.kind for p in periods].count("typical") == 3
     assert select_periods(inst, 3, True, seed=4, method=method) == periods
+
+
+def test_a_typical_days_series_keep_the_sum_of_the_days_it_stands_for(tmp_path):
+    # Ten days priced $40 and $60 in turn (flat within each day): one typical day stands for all ten. Its
+    # medoid is a $40 or a $60 day; shifted to keep the ten days' total, it is priced $50 in every hour, so
+    # the fixed 20 MW costs 20 x 240 h x $50 = $240,000 a horizon, as over every hour (unshifted, $192,000 or
+    # $288,000).
+    folder = tmp_path / "p"
+    plan(folder, typical=1)
+    idx = pd.date_range("2025-01-01", periods=240, freq="h", tz="UTC")
+    pd.DataFrame({"timestamp": [t.isoformat() for t in idx],
+                  "price": [40.0 if t.day % 2 else 60.0 for t in idx]}).to_csv(folder / "p.csv", index=False)
+    s = run_plan(folder / "plan.toml").summary
+    assert [(p["kind"], p["weight"]) for p in s["periods"]["no-events"]] == [("typical", 10.0)]
+    assert s["annual_cost_usd"]["total"] == approx(YEAR * 240_000)
+    # The shift is clipped to the series' range: an availability of 0 or 1 stays within [0, 1].
+    p = select_periods(load_instance(folder / "site.toml"), 1, False)[0]
+    v = np.where(np.arange(240) < 24, 1.0, 0.0)   # 1 on the first day only (the mean is 0.1)
+    got = day_values(v, p)
+    assert got.min() >= 0.0 and got.max() <= 1.0
+    assert p.weight * day_values(np.arange(240.0), p).sum() == pytest.approx(np.arange(240.0).sum())
