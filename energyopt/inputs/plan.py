@@ -51,11 +51,19 @@ class RepresentativePeriods(Section):
     extreme days, and typical days standing for the rest."""
 
     typical_days: int = F(ge=1, le=366, strict=True,
-                          desc="typical days chosen by k-means clustering of the event-free days' hourly price, "
-                               "temperature and load; each weighs as many days as its cluster holds")
+                          desc="typical days chosen by tsam's clustering of the event-free days' hourly price, "
+                               "temperature and load; each is its cluster's medoid and weighs as many days as "
+                               "the cluster holds")
     extreme_days: Boolean = F(True, desc="also model the event-free days with the highest temperature, price and "
                                          "load on their own (weight 1)")
-    seed: int = F(0, ge=0, strict=True, desc="seed of the clustering's random starts")
+    method: Literal["hierarchical", "kmeans"] = F(
+        "hierarchical", desc="tsam's clustering: `hierarchical` (Ward, deterministic) or `kmeans` (from `seed`)",
+        source="tsam's default method (hierarchical, medoid representation), Kotzur et al. 2018")
+    seed: int = F(0, ge=0, strict=True, desc="seed of k-means' random starts (`method = \"kmeans\"`)")
+    link_days: Boolean = F(True, desc="link the battery's and the tank's levels and the training jobs' work "
+                                      "across the year's days in time order (false: each period starts and "
+                                      "ends at the stores' initial level and carries fixed shares of each "
+                                      "job's work, the approximation before issue 14)")
 
 
 class PlanFileBase(Section):

@@ -77,23 +77,60 @@ A year at hourly steps is 8,760 steps per scenario; with several scenarios the m
 - **extreme days** (`extreme_days = true`): the event-free days with the highest temperature (when the
   site has cooling), the highest price and the highest load (fixed IT plus inference demand), weight 1;
   a day is picked once (if the hottest day also has the highest price, the next-priciest day is taken);
-- **typical days**: the other days are clustered by k-means on their hourly profiles of price,
-  temperature and load (each standardized; 23/25-hour days resampled to 24 points; k-means++ starts,
-  best of 8 seeded restarts); each cluster is modeled by its medoid, the real day nearest its centre,
-  weighted by its members' hours over the medoid's hours (the number of days it stands for, exact across
-  23- and 25-hour days).
+- **typical days**: the other days are clustered by [tsam](https://github.com/FZJ-IEK3-VSA/tsam) (the
+  time-series aggregation library PyPSA, oemof and ETHOS.FINE use) on their hourly profiles of price,
+  temperature and load (23/25-hour days resampled to 24 points; each profile min-max scaled by tsam; a
+  flat profile is left out): `method = "hierarchical"` (Ward's agglomerative clustering, tsam's default,
+  deterministic) or `"kmeans"` (scikit-learn's k-means from `seed`). Each cluster is modeled by its
+  medoid (tsam's medoid representation: the real day nearest its centre), weighted by its members' hours
+  over the medoid's hours (the number of days it stands for, exact across 23- and 25-hour days). The event,
+  edge and extreme days are chosen here before the clustering (rather than by tsam's `ExtremeConfig`), so
+  every notice is modeled whole on its own days and none is averaged into a cluster.
+- **mean-preserving series**: a typical day's series (prices, weather, loads, availabilities) are its
+  medoid's shifted by one constant each, so that its weight times their sum equals their sum over the days
+  it stands for (as tsam's `preserve_column_means` does for its representatives), clipped to the series'
+  range over the horizon. The medoid keeps its shape; the year keeps its total price, degree-hours and
+  load. (Unshifted, the 41 periods of the benchmark year, 12 of them typical days, summed the year's
+  prices 4.9% low.)
 
 Each scenario has its own event days, so its own selection; weight times hours adds up to the horizon's
-hours. Costs, permit hours, shed energy and output are weighted sums over the periods (scaled to a year as
-above). What this approximates: each period starts with the gensets off and the battery and tank at their
-`initial_fraction` and must end at least as full (no storage across days). Training: a job may run in the
-steps wholly inside its window (as in the full model), and the steps of that range falling on each day
-carry their share of its work; a period gets the shares of the days it stands for, divided by its weight
-(so weight times work is the total), in a window spanning the clock hours they cover, pausable. A job wholly
-inside an event, edge or extreme day stays as it is. So a typical day carries the average training work of
-its days, and a job's deadline binds only within each day (work cannot move between days, nor to a cheaper
-day of another cluster). Prices and weather of a typical day are its medoid's. Use it for screening many
-scenarios or designs, and confirm the chosen design over the full year (`fixed_units`).
+hours, and every day of the horizon is a member of exactly one period. Costs, permit hours, shed energy and
+output are weighted sums over the periods (scaled to a year as above).
+
+**Linked days** (`link_days = true`, the default; `energyopt/model/linking.py`). The periods are tied
+together along the chronological sequence of the horizon's days (every member day of a typical day, and
+every event, edge and extreme period, in time order):
+
+- *Storage* (the site's or a candidate battery, the chilled-water tank), after Kotzur et al. (2018), "Time
+  series aggregation for energy system design: modeling seasonal storage" (Applied Energy 213), the
+  linking tsam's users build: in a period the level is relative to the period's start (0 there); each day
+  of the sequence has a level at its start, `Level[c]`, and ends at `Level[c]` plus the change of level of
+  the period that stands for it. On every day `Level[c]` plus the period's highest (lowest) relative level
+  stays within the store's size (above its reserve); the year starts at `initial_fraction` of the size and
+  ends with at least as much. So a battery filled on a cheap day is emptied on the event day after it, and
+  a day's absolute levels are those of its period shifted by its own start.
+- *Training jobs*: a job wholly inside an event, edge or extreme period is modeled there as it is. Any
+  other job has a part in each period whose member days meet its window: one part per distinct clock
+  window it has there (the whole day, or the hours of its first or last day), with the job's power times
+  the member days having that window over the period's weight, so the part is the average over the
+  members of the job running alike on each. The weighted work of all its parts plus what is left undone
+  equals its work, and only what is left is penalized. Work thus moves between any days of its window: off
+  a curtailed day to the next, or to a cheaper cluster (a job's cumulative work has no bound before its
+  deadline, so no chronology is needed beyond its window).
+- *Permits* and the *demand charge* stay weighted sums over the periods, as before (exact).
+
+What is exact and what remains an approximation: a typical day's prices and weather are its medoid's
+(shifted as above), and every day it stands for repeats its operations (the same dispatch, the same change
+of storage level: a battery cannot charge on the two days before an event and stop after it if those days
+are of one cluster); a training job's part is an average over its member days; every period starts with
+the gensets off (a minimum up or down time does not run across midnight) and a job that runs in one
+stretch becomes pausable when it spans periods. With every day its own period the linked plan is the full
+horizon's plan (tests/test_plan_linked.py). `link_days = false` keeps the approximation from before
+issue 14: each period starts with the stores at `initial_fraction` and must end at least as full, and a
+period carries fixed shares of each job's work (the shares of the days it stands for, divided by its
+weight, in a window spanning their clock hours), so work cannot leave a curtailed day. Use representative
+days for screening many scenarios or designs, and confirm the chosen design over the full year
+(`fixed_units`).
 `plan.json` lists each scenario's periods (label, kind, weight, hours, days it stands for).
 
 ## Output

@@ -97,7 +97,8 @@ def scenario_periods(plan: PlanFile, scenarios: dict[str, Instance]):
     rp = plan.representative_periods
     if rp is None:
         return {s: whole_horizon(inst) for s, inst in scenarios.items()}
-    return {s: select_periods(inst, rp.typical_days, rp.extreme_days, rp.seed) for s, inst in scenarios.items()}
+    return {s: select_periods(inst, rp.typical_days, rp.extreme_days, rp.seed, rp.method)
+            for s, inst in scenarios.items()}
 
 
 def run_plan(plan_path: str | Path, solve_options=None, printer=None) -> PlanRun:

@@ -85,11 +85,9 @@ def scenario_row(plan: PlanFile, pm, s: str) -> dict:
             row[f"site.{gid}.hours"] = _v(b.generators.run_hours[gid])
     row["inference_shed_mwh"] = year(lambda blk: dt * sum(_v(blk.inference.shed_mw[k]) for k in blk.inference.shed_mw)
                                      if hasattr(blk, "inference") else 0.0)
-    row["unfinished_mwh"] = year(lambda blk: sum(_v(blk.training_jobs.Unfinished_MWh[j])
-                                                 for j in blk.training_jobs.Unfinished_MWh)
-                                 if hasattr(blk, "training_jobs") else 0.0)
-    row["jobs_late"] = len({j for _, blk in parts if hasattr(blk, "training_jobs") for j in blk.training_jobs.Unfinished_MWh
-                            if _v(blk.training_jobs.Unfinished_MWh[j]) > 1e-6})
+    left = {j: _v(b.job_unfinished_mwh[j]) for j in b.job_unfinished_mwh}   # over the horizon, per job
+    row["unfinished_mwh"] = pm.scale * sum(left.values())
+    row["jobs_late"] = sum(1 for v in left.values() if v > 1e-6)
     return row
 
 
