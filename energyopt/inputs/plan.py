@@ -85,6 +85,13 @@ class PlanFileBase(Section):
     fixed_units: dict[str, int] = F(default_factory=dict, desc="units of a type fixed instead of chosen "
                                     "(e.g. `{ D25 = 2 }`), to evaluate a design")
     count_table: bool = F(True, desc="also re-optimize with each genset count fixed, for the cost-vs-count table")
+    full_year_evaluation: Boolean = F(
+        True, desc="after a plan over representative periods, evaluate the chosen design over every step of the "
+                   "horizon (sizes fixed, one solve per scenario: about the time of a full-horizon plan with its "
+                   "sizes fixed) and check its genset types unit by unit; false: skip it (docs/plan.md)")
+    neighbour_check: Boolean = F(
+        True, desc="when the plan stops with a gap above 0, re-solve with each free genset type's count one "
+                   "below and one above the chosen (at most 2 solves per type) and report a cheaper one")
 
     @model_validator(mode="after")
     def _scenarios(self) -> "PlanFileBase":

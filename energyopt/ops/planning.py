@@ -124,6 +124,8 @@ def run_plan(plan_path: str | Path, solve_options=None) -> PlanRun:
                               if info.status.value == "infeasible" else []},
                        [])
     summary = plan_summary(plan, pm, info)
+    from .evaluate import full_year_evaluation
+    summary["full_year_evaluation"] = full_year_evaluation(plan, pm, info, scenarios, summary, opts)
     table = count_table(plan, pm, opts) if plan.count_table and plan.genset_types else []
     return PlanRun(plan, summary, table)
 
@@ -133,6 +135,7 @@ def count_table(plan: PlanFile, pm, opts) -> list[dict]:
     its existing units up to three past the optimum: how flat the optimum is."""
     import pyomo.environ as pyo
 
+    from ..results.plan import reported_objective
     from ..solver import solve_model
     m = pm.model
     best = {k: int(round(pyo.value(m.Units[k]))) for k in m.Units}
@@ -147,7 +150,7 @@ def count_table(plan: PlanFile, pm, opts) -> list[dict]:
             finally:
                 m.Units[g.id].unfix()
             rows.append({"type": g.id, "units": n, "status": info.status.value,
-                         "total_usd_per_year": info.objective_usd if info.status.has_schedule else None,
+                         "total_usd_per_year": reported_objective(plan, pm) if info.status.has_schedule else None,
                          "mip_gap": info.mip_gap, "optimum": n == best[g.id]})
     return rows
 
