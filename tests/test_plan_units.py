@@ -133,7 +133,7 @@ def test_robust_mode_reports_one_figure_in_plan_json_and_the_count_table(tmp_pat
     # 729,000 + fuel 20 MWh x 210 = 4,200 -> 733,200, x 12 = 8,798,400; B 729,500 + 2,100 = 731,600 -> 8,779,200.
     # Robust: 2 x CAPEX + the worst, 8,798,400. The model's tie-break adds 1e-6 x their mean ($8.79): the
     # figure reported must be without it, the same in plan.json and count_table.csv.
-    p = write_plan(tmp_path, scenarios=[(1, 15.0, 4), (1, 17.5, 4)], mode="robust")
+    p = write_plan(tmp_path, scenarios=[(1, 15.0, 4), (1, 17.5, 4)], mode="robust", max_units=3)
     site = tmp_path / "site.toml"
     site.write_text(site.read_text().replace("hours = 8760", "hours = 730").replace(
         '"2025-01-01T00:00:00+00:00"', '"2025-06-20T00:00:00+00:00"'))

@@ -14,6 +14,7 @@ fewest starts sought), and an evaluation of a design with every unit on its own 
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -63,36 +64,43 @@ def unit_rules(inst: Instance, g, notice_category: str, hours_scale: float) -> U
 
 def build_units(b: pyo.Block, n: int, rules: UnitRules, count, starts=None) -> None:
     """Units 0..n-1 of one type in block ``b``. ``count(t)``: the units on in step t (a number or an
-    expression); ``starts(t)``: the fleet's starts in step t, made equal to the units' own (None: free)."""
-    T = range(len(rules.hours))
+    expression); ``starts(t)``: the fleet's starts in step t, made equal to the units' own (None: free).
+
+    Only the steps the type may run in (``rules.allowed``) and the step after each carry variables: a unit is
+    off in every other step, so it starts and stops in no other step, and the minimum up (down) rows there
+    are implied by those of the first step after its run (nothing runs there)."""
+    allowed = [int(t) for t in np.flatnonzero(rules.allowed)]
+    S = sorted(set(allowed) | {t + 1 for t in allowed if t + 1 < len(rules.hours)})
+    inS = set(S)
     units = range(n)
-    IT = [(i, t) for i in units for t in T]
+    IT = [(i, t) for i in units for t in S]
     b.U = pyo.Var(IT, domain=pyo.Binary)
     b.Start = pyo.Var(IT, bounds=(0.0, 1.0))
     b.Stop = pyo.Var(IT, bounds=(0.0, 1.0))
     for i, t in IT:
         if not rules.allowed[t]:
             b.U[i, t].fix(0)
-    b.count = pyo.Constraint(T, rule=lambda _, t: sum(b.U[i, t] for i in units) == count(t))
-    b.transition = pyo.Constraint(IT, rule=lambda _, i, t: b.U[i, t] - (b.U[i, t - 1] if t else 0)
+    b.count = pyo.Constraint(allowed, rule=lambda _, t: sum(b.U[i, t] for i in units) == count(t))
+    b.transition = pyo.Constraint(IT, rule=lambda _, i, t: b.U[i, t] - (b.U[i, t - 1] if t - 1 in inS else 0)
                                   == b.Start[i, t] - b.Stop[i, t])
     up, down = rules.up, rules.down
     b.min_up = pyo.Constraint([(i, t) for i, t in IT if up > 1], rule=lambda _, i, t: sum(
-        b.Start[i, s] for s in range(max(0, t - up + 1), t + 1)) <= b.U[i, t])
+        b.Start[i, s] for s in range(max(0, t - up + 1), t + 1) if s in inS) <= b.U[i, t])
     b.min_down = pyo.Constraint([(i, t) for i, t in IT if down > 1], rule=lambda _, i, t: sum(
-        b.Stop[i, s] for s in range(max(0, t - down + 1), t + 1)) <= 1 - b.U[i, t])
+        b.Stop[i, s] for s in range(max(0, t - down + 1), t + 1) if s in inS) <= 1 - b.U[i, t])
     if starts is not None:
-        b.fleet_starts = pyo.Constraint(T, rule=lambda _, t: sum(b.Start[i, t] for i in units) == starts(t))
+        b.fleet_starts = pyo.Constraint(S, rule=lambda _, t: sum(b.Start[i, t] for i in units) == starts(t))
     h = [float(x) for x in rules.hours]
-    b.hours = pyo.Expression(units, rule=lambda _, i: sum(h[t] * b.U[i, t] for t in T))
-    b.counted_hours = pyo.Expression(units, rule=lambda _, i: sum(h[t] * b.U[i, t] for t in T if rules.counted[t]))
+    b.hours = pyo.Expression(units, rule=lambda _, i: sum(h[t] * b.U[i, t] for t in allowed))
+    b.counted_hours = pyo.Expression(units, rule=lambda _, i: sum(h[t] * b.U[i, t] for t in allowed
+                                                                 if rules.counted[t]))
     b.non_emergency_cap = pyo.Constraint(units if rules.non_emergency_cap_h is not None else [],
                                          rule=lambda _, i: b.counted_hours[i] <= rules.non_emergency_cap_h)
     b.total_cap = pyo.Constraint(units if rules.total_cap_h is not None else [],
                                  rule=lambda _, i: b.hours[i] <= rules.total_cap_h)
     E = range(len(rules.events)) if rules.event_cap_h is not None else []
     b.event_cap = pyo.Constraint([(i, e) for i in units for e in E], rule=lambda _, i, e: sum(
-        w * b.U[i, t] for t, w in zip(*rules.events[e])) <= rules.event_cap_h)
+        w * b.U[i, t] for t, w in zip(*rules.events[e]) if rules.allowed[t]) <= rules.event_cap_h)
     b.order = pyo.Constraint([i for i in units if i + 1 < n],
                              rule=lambda _, i: b.hours[i] >= b.hours[i + 1])
 
@@ -103,7 +111,8 @@ def rotation_model(n: int, rules: UnitRules, on_counts: np.ndarray) -> pyo.Concr
     needs: sum of max(0, count_t - count_t-1))."""
     m = pyo.ConcreteModel(name="rotation")
     counts = [int(round(x)) for x in on_counts]
-    build_units(m, n, rules, count=lambda t: counts[t])
+    on = dataclasses.replace(rules, allowed=rules.allowed & (np.asarray(counts) > 0))   # off where none is on
+    build_units(m, n, on, count=lambda t: counts[t])
     m.objective = pyo.Objective(expr=sum(m.Start[i, t] for i, t in m.Start))
     return m
 
