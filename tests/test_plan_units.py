@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
 from energyopt.ops.evaluate import neighbours
@@ -69,7 +70,7 @@ def test_pooled_hours_suffice_but_each_unit_cannot_carry_them_so_five_units_are_
     assert u["unit_hours"] == [approx(40.0)] * 5           # each of the 5 units one notice: 4 h x 10
     assert u["design_that_can"]["more_usd_per_year"] == pytest.approx(CAPEX, abs=0.01)
     assert u["design_that_can"]["total_usd_per_year"] == approx(OPEX + 5 * CAPEX)
-    assert "5 units of D" in u["message"]
+    assert "5 units of D" in u["message"] and u["check"] == []
     err = capsys.readouterr().err
     assert "cannot be rotated over 4 units" in err and "at most 3 solves" in err and "5 units of D" in err
 
@@ -81,7 +82,7 @@ def test_without_a_minimum_up_time_four_units_rotate_the_hours(tmp_path):
     assert s["sizes"]["gensets"] == {"D": 4}
     u = per_unit(s)
     assert u["feasible"] is True and u["units_needed"] == 4 and u["checked_by"] == "rotation"
-    assert u["unit_hours"] == [approx(50.0)] * 4
+    assert u["unit_hours"] == [approx(50.0)] * 4 and u["check"] == []
     (sc,) = u["scenarios"]
     assert sc["starts"] >= 5          # at least one start per notice
 
@@ -149,3 +150,31 @@ def test_robust_mode_reports_one_figure_in_plan_json_and_the_count_table(tmp_pat
     from energyopt.results.plan import write_plan as write_dir
     out = write_dir(tmp_path / "out", s, run.count_table)
     assert json.loads((out / "plan.json").read_text())["full_year_evaluation"]["status"] == "plan_is_full_year"
+
+
+def test_the_independent_check_finds_each_kind_of_per_unit_violation(tmp_path):
+    # The short year's instance with its five notices (steps 278-281 are July 1, 14:00-18:00: 11 days x 24 +
+    # 14 = 278): two units of D (4-hour minimum up, 50 h a year = 5 h of the horizon each).
+    from energyopt.check.units import check_unit_schedule
+    from energyopt.inputs.plan import load_plan_file
+    from energyopt.ops.planning import scenario_instances
+    plan, base = load_plan_file(short_year(tmp_path, min_up=4.0))
+    (inst,) = scenario_instances(plan, base).values()
+    (g,) = plan.genset_types
+    day = [278 + 24 * d for d in range(5)]
+    on = np.zeros((2, inst.time.n_steps))
+    on[0, day[0]:day[0] + 4] = 1                      # one whole notice: holds
+    on[1, day[1]:day[1] + 4] = 1
+    counts = on.sum(axis=0)
+    assert check_unit_schedule(inst, g, "non_emergency", 10.0, on, counts) == []
+    short = on.copy()
+    short[1, day[1] + 2:day[1] + 4] = 0               # a 2-hour run
+    assert any("minimum up" in v for v in check_unit_schedule(inst, g, "non_emergency", 10.0, short, short.sum(0)))
+    busy = on.copy()
+    busy[0, day[2]:day[2] + 4] = 1                    # a second notice: 8 h, 80 h a year > 50
+    assert any("80 h a year > 50" in v for v in check_unit_schedule(inst, g, "non_emergency", 10.0, busy,
+                                                                     busy.sum(0)))
+    outside = on.copy()
+    outside[1, 5] = 1                                 # no notice at step 5
+    v = check_unit_schedule(inst, g, "non_emergency", 10.0, outside, counts)
+    assert any("may not run" in x for x in v) and any("the fleet has" in x for x in v)

@@ -123,3 +123,11 @@ def unit_hours(b: pyo.Block, n: int) -> tuple[list[float], list[float], int]:
     return ([float(pyo.value(b.hours[i])) for i in range(n)],
             [float(pyo.value(b.counted_hours[i])) for i in range(n)],
             int(round(sum(pyo.value(b.Start[i, t]) for i, t in b.Start))))
+
+
+def on_matrix(b: pyo.Block, n: int, n_steps: int) -> np.ndarray:
+    """After a solve: the units' on/off (units x steps; 0 where a unit has no variable)."""
+    out = np.zeros((n, n_steps))
+    for (i, t), v in b.U.items():
+        out[i, t] = round(float(pyo.value(v)))
+    return out

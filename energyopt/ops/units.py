@@ -21,7 +21,8 @@ import numpy as np
 import pyomo.environ as pyo
 
 from ..inputs.plan import PlanFile
-from ..model.units import build_units, rotation_model, unit_hours, unit_rules
+from ..check.units import check_unit_schedule
+from ..model.units import build_units, on_matrix, rotation_model, unit_hours, unit_rules
 
 
 def note(msg: str) -> None:
@@ -56,7 +57,9 @@ def rotate(plan: PlanFile, inst, g, n: int, counts: np.ndarray, scale: float, op
         return {"feasible": False, "status": info.status.value, "unit_hours": None, "starts": None}
     hours, counted, starts = unit_hours(m, n)
     shown = counted if g.non_emergency_hours_per_year is not None else hours
-    return {"feasible": True, "unit_hours": sorted((scale * h for h in shown), reverse=True), "starts": starts}
+    check = check_unit_schedule(inst, g, plan.notice_category, scale, on_matrix(m, n, len(counts)), counts)
+    return {"feasible": True, "unit_hours": sorted((scale * h for h in shown), reverse=True), "starts": starts,
+            "check": check}
 
 
 def per_unit_design(plan: PlanFile, scenarios: dict, design: dict, k: str, n: int, opts, fixed_model) -> dict:
@@ -65,7 +68,7 @@ def per_unit_design(plan: PlanFile, scenarios: dict, design: dict, k: str, n: in
     from ..solver import solve_model
     g = next(x for x in plan.genset_types if x.id == k)
     trial = {**design, "gensets": {**design["gensets"], k: n}}
-    opex, gaps, hours = [], [], []
+    opex, gaps, hours, check = [], [], [], []
     capex = None
     for name, inst in scenarios.items():
         pm = fixed_model(name, inst, trial)
@@ -83,10 +86,13 @@ def per_unit_design(plan: PlanFile, scenarios: dict, design: dict, k: str, n: in
         h, counted, _ = unit_hours(f.units, n)
         shown = counted if g.non_emergency_hours_per_year is not None else h
         hours.append(sorted((pm.scale * x for x in shown), reverse=True))
+        counts = fleet_schedule(f, k)[0]
+        check += check_unit_schedule(inst, g, plan.notice_category, pm.scale,
+                                     on_matrix(f.units, n, len(counts)), counts)
     ops = max(opex) if plan.mode == "robust" else sum(opex) / len(opex)
     worst = max(hours, key=lambda h: h[0] if h else 0.0)
     return {"units": n, "feasible": True, "status": "optimal", "total_usd_per_year": capex + ops,
-            "mip_gap": max(gaps), "unit_hours": worst}
+            "mip_gap": max(gaps), "unit_hours": worst, "check": check}
 
 
 def check_types(plan: PlanFile, scenarios: dict, design: dict, schedules: dict, scale: float, opts,
@@ -106,12 +112,16 @@ def check_types(plan: PlanFile, scenarios: dict, design: dict, schedules: dict, 
             if r["unit_hours"] and (not row["unit_hours"] or r["unit_hours"][0] > row["unit_hours"][0]):
                 row["unit_hours"] = r["unit_hours"]
         failed = [r["scenario"] for r in row["scenarios"] if not r["feasible"]]
+        row["check"] = [v for r in row["scenarios"] for v in r.get("check") or []]
         if not has_unit_cap(g) or n == 0:
             row["message"] = "no per-unit cap: any schedule of the counts can be rotated" if n else None
         elif not failed:
             row["message"] = f"the {n} units carry every scenario's hours in rotation, each within its own cap"
         else:
             row.update(_units_needed(plan, scenarios, design, g, n, opts, fixed_model, total_usd, failed))
+        if row["check"]:
+            note(f"{g.id}: the per-unit schedule fails the independent check (energyopt/check/units.py): "
+                 + "; ".join(row["check"][:3]))
         out.append(row)
     return out
 
@@ -136,6 +146,7 @@ def _units_needed(plan, scenarios, design, g, n, opts, fixed_model, total_usd, f
                    f"${r['total_usd_per_year']:,.0f}/yr (${more:,.0f}/yr more, the other sizes as chosen)")
         note(msg)
         return {"feasible": k == n, "units_needed": k, "unit_hours": r["unit_hours"], "checked_by": "per-unit model",
+                "check": r["check"],
                 "message": msg, "design_that_can": {"units": k, "total_usd_per_year": r["total_usd_per_year"],
                                                     "more_usd_per_year": more, "mip_gap": r["mip_gap"]}}
     msg = (f"rotation cannot spread the hours over {n} units ({pooled}), nor can any count up to max_units = "
