@@ -134,6 +134,12 @@ def _units_needed(plan, scenarios, design, g, n, opts, fixed_model, total_usd, f
     pooled = f"pooled, {n} units had {n} x {g.non_emergency_hours_per_year or g.total_hours_per_year:g} h"
     for k in range(n, g.max_units + 1):
         r = per_unit_design(plan, scenarios, design, g.id, k, opts, fixed_model)
+        if not r["feasible"] and r["status"] != "infeasible":   # a limit, not a proof: say so and stop
+            msg = (f"rotation cannot spread the hours over {n} units ({pooled}); whether {k} units can, "
+                   f"operated unit by unit, is undecided: scenario {r['scenario']} stopped with {r['status']}")
+            note(msg)
+            return {"feasible": False, "units_needed": None, "checked_by": "per-unit model", "message": msg,
+                    "design_that_can": None}
         if not r["feasible"]:
             continue
         more = r["total_usd_per_year"] - total_usd
