@@ -116,7 +116,8 @@ def check_types(plan: PlanFile, scenarios: dict, design: dict, schedules: dict, 
         if not has_unit_cap(g) or n == 0:
             row["message"] = "no per-unit cap: any schedule of the counts can be rotated" if n else None
         elif not failed:
-            row["message"] = f"the {n} units carry every scenario's hours in rotation, each within its own cap"
+            row["message"] = (f"{n} unit{'s' if n > 1 else ''} of {g.id} carry every scenario's hours in "
+                              "rotation, each within its own cap")
         else:
             row.update(_units_needed(plan, scenarios, design, g, n, opts, fixed_model, total_usd, failed))
         if row["check"]:
