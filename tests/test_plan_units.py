@@ -162,6 +162,9 @@ def test_the_independent_check_finds_each_kind_of_per_unit_violation(tmp_path):
     (inst,) = scenario_instances(plan, base).values()
     (g,) = plan.genset_types
     day = [278 + 24 * d for d in range(5)]
+    from energyopt.check.units import covered
+    share = covered(inst, [(n.start, n.end) for n in inst.notices])
+    assert list(np.flatnonzero(share)) == [t + h for t in day for h in range(4)] and share.max() == 1.0
     on = np.zeros((2, inst.time.n_steps))
     on[0, day[0]:day[0] + 4] = 1                      # one whole notice: holds
     on[1, day[1]:day[1] + 4] = 1

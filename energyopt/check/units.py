@@ -8,13 +8,33 @@ reports."""
 from __future__ import annotations
 
 import math
-from types import SimpleNamespace
 
 import numpy as np
+import pandas as pd
 
-from .generators import covered, run_share, transitions
+from .generators import transitions
 
 TOL = 1e-6
+
+
+def covered(inst, windows) -> np.ndarray:
+    """Per step, the share of it the union of ``windows`` ((start, end)) covers (vectorized over the steps:
+    this runs on a year of steps once per notice)."""
+    time = inst.time
+    step = pd.Timedelta(minutes=time.step_minutes).value
+    starts = time.index.as_unit("ns").asi8   # ns since the epoch (UTC), as Timestamp.value
+    spans = sorted((pd.Timestamp(a).as_unit("ns").value, pd.Timestamp(b).as_unit("ns").value) for a, b in windows
+                   if pd.Timestamp(b) > pd.Timestamp(a))
+    merged: list[list[int]] = []
+    for a, b in spans:
+        if merged and a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    share = np.zeros(len(starts))
+    for a, b in merged:
+        share += np.clip(np.minimum(b, starts + step) - np.maximum(a, starts), 0, None) / step
+    return np.minimum(share, 1.0)
 
 
 def check_unit_schedule(inst, g, notice_category: str, hours_scale: float, on, counts) -> list[str]:
@@ -22,16 +42,17 @@ def check_unit_schedule(inst, g, notice_category: str, hours_scale: float, on, c
     ``GensetType``) carrying ``counts`` units on per step; empty when it holds."""
     on = np.asarray(on, dtype=float) > 0.5
     n_units, n = on.shape
-    ctx = SimpleNamespace(inst=inst, n=n)
     dt = inst.time.dt_hours
-    share = run_share(ctx, g)
-    inside = covered(ctx, [(nt.start, nt.end) for nt in inst.notices]) > 0
+    notices = covered(inst, [(nt.start, nt.end) for nt in inst.notices])
+    share = notices if g.dispatch == "notice_only" else np.ones(n)
+    inside = notices > 0
     counted = np.ones(n, dtype=bool) if notice_category == "non_emergency" else ~inside
     up = math.ceil(g.min_up_hours / dt - 1e-9)
     down = math.ceil(g.min_down_hours / dt - 1e-9)
-    out = [f"step {t}: {int(on[:, t].sum())} units of {g.id} on, the fleet has {int(round(counts[t]))}"
-           for t in np.flatnonzero(on.sum(axis=0) != np.round(np.asarray(counts, dtype=float)))]
-    events = [covered(ctx, [(nt.start, nt.end)]) for nt in inst.notices]
+    counts = np.round(np.asarray(counts, dtype=float))
+    out = [f"step {t}: {int(on[:, t].sum())} units of {g.id} on, the fleet has {int(counts[t])}"
+           for t in np.flatnonzero(on.sum(axis=0) != counts)]
+    events = [covered(inst, [(nt.start, nt.end)]) for nt in inst.notices]
 
     def cap(what, used, limit):
         if limit is not None and used > limit * (1 + TOL) + TOL:
