@@ -77,23 +77,60 @@ A year at hourly steps is 8,760 steps per scenario; with several scenarios the m
 - **extreme days** (`extreme_days = true`): the event-free days with the highest temperature (when the
   site has cooling), the highest price and the highest load (fixed IT plus inference demand), weight 1;
   a day is picked once (if the hottest day also has the highest price, the next-priciest day is taken);
-- **typical days**: the other days are clustered by k-means on their hourly profiles of price,
-  temperature and load (each standardized; 23/25-hour days resampled to 24 points; k-means++ starts,
-  best of 8 seeded restarts); each cluster is modeled by its medoid, the real day nearest its centre,
-  weighted by its members' hours over the medoid's hours (the number of days it stands for, exact across
-  23- and 25-hour days).
+- **typical days**: the other days are clustered by [tsam](https://github.com/FZJ-IEK3-VSA/tsam) (the
+  time-series aggregation library PyPSA, oemof and ETHOS.FINE use) on their hourly profiles of price,
+  temperature and load (23/25-hour days resampled to 24 points; each profile min-max scaled by tsam; a
+  flat profile is left out): `method = "hierarchical"` (Ward's agglomerative clustering, tsam's default,
+  deterministic) or `"kmeans"` (scikit-learn's k-means from `seed`). Each cluster is modeled by its
+  medoid (tsam's medoid representation: the real day nearest its centre), weighted by its members' hours
+  over the medoid's hours (the number of days it stands for, exact across 23- and 25-hour days). The event,
+  edge and extreme days are chosen here before the clustering (rather than by tsam's `ExtremeConfig`), so
+  every notice is modeled whole on its own days and none is averaged into a cluster.
+- **mean-preserving series**: a typical day's series (prices, weather, loads, availabilities) are its
+  medoid's shifted by one constant each, so that its weight times their sum equals their sum over the days
+  it stands for (as tsam's `preserve_column_means` does for its representatives), clipped to the series'
+  range over the horizon. The medoid keeps its shape; the year keeps its total price, degree-hours and
+  load. (Unshifted, the 41 periods of the benchmark year, 12 of them typical days, summed the year's
+  prices 4.9% low.)
 
 Each scenario has its own event days, so its own selection; weight times hours adds up to the horizon's
-hours. Costs, permit hours, shed energy and output are weighted sums over the periods (scaled to a year as
-above). What this approximates: each period starts with the gensets off and the battery and tank at their
-`initial_fraction` and must end at least as full (no storage across days). Training: a job may run in the
-steps wholly inside its window (as in the full model), and the steps of that range falling on each day
-carry their share of its work; a period gets the shares of the days it stands for, divided by its weight
-(so weight times work is the total), in a window spanning the clock hours they cover, pausable. A job wholly
-inside an event, edge or extreme day stays as it is. So a typical day carries the average training work of
-its days, and a job's deadline binds only within each day (work cannot move between days, nor to a cheaper
-day of another cluster). Prices and weather of a typical day are its medoid's. Use it for screening many
-scenarios or designs; the chosen design is then evaluated over the full year by default (below).
+hours, and every day of the horizon is a member of exactly one period. Costs, permit hours, shed energy and
+output are weighted sums over the periods (scaled to a year as above).
+
+**Linked days** (`link_days = true`, the default; `energyopt/model/linking.py`). The periods are tied
+together along the chronological sequence of the horizon's days (every member day of a typical day, and
+every event, edge and extreme period, in time order):
+
+- *Storage* (the site's or a candidate battery, the chilled-water tank), after Kotzur et al. (2018), "Time
+  series aggregation for energy system design: modeling seasonal storage" (Applied Energy 213), the
+  linking tsam's users build: in a period the level is relative to the period's start (0 there); each day
+  of the sequence has a level at its start, `Level[c]`, and ends at `Level[c]` plus the change of level of
+  the period that stands for it. On every day `Level[c]` plus the period's highest (lowest) relative level
+  stays within the store's size (above its reserve); the year starts at `initial_fraction` of the size and
+  ends with at least as much. So a battery filled on a cheap day is emptied on the event day after it, and
+  a day's absolute levels are those of its period shifted by its own start.
+- *Training jobs*: a job wholly inside an event, edge or extreme period is modeled there as it is. Any
+  other job has a part in each period whose member days meet its window: one part per distinct clock
+  window it has there (the whole day, or the hours of its first or last day), with the job's power times
+  the member days having that window over the period's weight, so the part is the average over the
+  members of the job running alike on each. The weighted work of all its parts plus what is left undone
+  equals its work, and only what is left is penalized. Work thus moves between any days of its window: off
+  a curtailed day to the next, or to a cheaper cluster (a job's cumulative work has no bound before its
+  deadline, so no chronology is needed beyond its window).
+- *Permits* and the *demand charge* stay weighted sums over the periods, as before (exact).
+
+What is exact and what remains an approximation: a typical day's prices and weather are its medoid's
+(shifted as above), and every day it stands for repeats its operations (the same dispatch, the same change
+of storage level: a battery cannot charge on the two days before an event and stop after it if those days
+are of one cluster); a training job's part is an average over its member days; every period starts with
+the gensets off (a minimum up or down time does not run across midnight) and a job that runs in one
+stretch becomes pausable when it spans periods. With every day its own period the linked plan is the full
+horizon's plan (tests/test_plan_linked.py). `link_days = false` keeps the approximation from before
+issue 14: each period starts with the stores at `initial_fraction` and must end at least as full, and a
+period carries fixed shares of each job's work (the shares of the days it stands for, divided by its
+weight, in a window spanning their clock hours), so work cannot leave a curtailed day. Use representative
+days for screening many scenarios or designs; the chosen design is then evaluated over the full year by
+default (below).
 `plan.json` lists each scenario's periods (label, kind, weight, hours, days it stands for).
 
 ## Output
@@ -106,6 +143,33 @@ output are a year's, scaled like the operating cost; the site's own generators' 
 and `DIR/count_table.csv` (`count_table = true`): the total cost with each type's count fixed from its
 existing units to three past the optimum, every other size re-optimized, so a planner sees how flat the
 optimum is. The folder is written atomically; an existing folder is replaced only if it holds a plan.
+
+`DIR/event_days.csv` holds each scenario's **worst event day**, step by step (`energyopt/results/plan_days.py`).
+The days looked at are the local days a notice touches, inside a period that stands for itself (an event
+period of representative days, or the whole horizon); the worst is the one with the largest *notice
+shortfall*, `sum_t dt x max(facility load_t + inference shed_t - import cap_t, 0)`: the energy the site drew
+from its gensets, battery and solar, or shed, above the cap in force (ties: the highest grid energy cost,
+price x import, then the earlier day). Columns: `scenario`, `day` (local date), `timestamp` (ISO with offset),
+`notices` (ids in force, `;`-separated), `price_usd_per_mwh`, `import_cap_mw`, `grid_import_mw`,
+`site_gensets_mw` (the site's own generators), `solar_mw`, `battery_discharge_mw`, `battery_charge_mw`,
+`training_mw`, `inference_served_mw`, `inference_shed_mw`, `facility_load_mw`, then `fleet.<type>.output_mw`
+per genset type the plan sizes; the sources less battery charging equal the facility load in every step.
+`plan.json`'s `event_days` names the rule and, per scenario, the day, its notices, `notice_shortfall_mwh`,
+`grid_energy_cost_usd`, `peak_genset_mw`, `training_mwh` and `inference_shed_mwh`. Worked example
+(tests/test_plan_days.py): under a fixed 20 MW load, a 4 h notice capping 17.5 MW leaves a shortfall of
+2.5 x 4 = 10 MWh; a 2 h notice at 16 MW from 10:30 (steps 10:00 and 12:00 half covered: 18 MW on average)
+leaves 2 x 0.5 x 4 + 4 = 8 MWh, so the first day is the worst.
+
+`plan.json`'s `work_flags` lists every training job a period leaves unfinished: `scenario`, `job`, `period`,
+`period_kind`, `unfinished_mwh_per_year` (weighted and scaled to a year) and the likely `cause`, derived from
+the figures: a genset type whose permit hours the scenario used up ("permit hours exhausted: D ran 200.0 of
+the 200 non-emergency unit-hours a year its 4 unit(s) may run"); a notice inside the job's window whose cap,
+less the rest of the site's load in those steps, is below the job's floor (`min_power_fraction x power_mw`:
+"notice A1 on 2025-07-01 14:00-18:00 cut the import to 15 MW, 0.00 MW above the rest of the site's load:
+below the job's floor of 3 MW"), or merely fell in the window; a typical day that carries its days' share of
+the work alone; otherwise that running it costs more than its unfinished-work penalty. These are
+explanations from the solution's figures, not a proof; the report (`energyopt report DIR`) shows them as
+flags beside the event-day chart.
 
 Exit codes as for `solve`: 0 optimal, 3 bad input (every problem of the plan file, its site, its scenarios
 at once: e.g. a type with no capacity, a discount rate out of range, a scenario whose notices fall outside
