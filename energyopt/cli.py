@@ -337,6 +337,15 @@ def plan(plan_file: Path, out_dir: Path, time_limit, mip_gap, quiet) -> None:
         click.echo(f"  annual cost ${s['annual_cost_usd']['total']:,.0f} (capex and fixed O&M "
                    f"${sum(s['annual_cost_usd']['capex_and_fixed_om'].values()):,.0f}, operations "
                    f"${s['annual_cost_usd']['operations']:,.0f})")
+        fy = s.get("full_year_evaluation") or {}
+        if fy.get("status") not in (None, "off", "plan_is_full_year"):
+            total = fy.get("objective_usd_per_year")
+            click.echo(f"  full-year evaluation: {fy['status']}" + (
+                f", ${total:,.0f}/yr (the plan's estimate {fy['difference_from_plan_fraction']:+.2%})"
+                if total is not None else ""))
+        for u in fy.get("per_unit") or []:
+            if u["units_needed"] != u["units"] or not u["feasible"]:
+                click.echo(f"  {u['type']} unit by unit: {u['message']}")
         for row in run.count_table:
             cost = f"${row['total_usd_per_year']:,.0f}" if row["total_usd_per_year"] is not None else row["status"]
             click.echo(f"  {row['type']} x {row['units']}: {cost}{'  <- chosen' if row['optimum'] else ''}")

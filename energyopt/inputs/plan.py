@@ -99,6 +99,13 @@ class PlanFileBase(Section):
                                       "(one re-solve per count, warm-started from the optimum; their number and an "
                                       "estimate of their time are printed before they start)",
                           source="issue 14: on by default it re-solved once per count and ran for minutes unannounced")
+    full_year_evaluation: Boolean = F(
+        True, desc="after a plan over representative periods, evaluate the chosen design over every step of the "
+                   "horizon (sizes fixed, one solve per scenario: about the time of a full-horizon plan with its "
+                   "sizes fixed) and check its genset types unit by unit; false: skip it (docs/plan.md)")
+    neighbour_check: Boolean = F(
+        True, desc="when the plan stops with a gap above 0, re-solve with each free genset type's count one "
+                   "below and one above the chosen (at most 2 solves per type) and report a cheaper one")
 
     @model_validator(mode="after")
     def _scenarios(self) -> "PlanFileBase":

@@ -51,15 +51,15 @@ inside its air permits, and pays the least per year.
   per notice (in the period holding it). The site's own generators' `run_hours_left` and `nox_cap_kg`
   bind their weighted hours and NOx over all periods (`m.scenario[s].generators.run_hours_permit[g]`,
   `nox_permit[g]`), and a demand charge applies once to the highest import of any period
-  (`m.scenario[s].grid.peak_def`). This assumes the site rotates its units evenly within the year. A
-  horizon shorter than a year stands for a year: its operating cost and permit hours are scaled by
-  8,760 / its hours.
+  (`m.scenario[s].grid.peak_def`). This assumes the site rotates its units evenly within the year
+  (checked after the plan, unit by unit: below). A horizon shorter than a year stands for a year: its
+  operating cost and permit hours are scaled by 8,760 / its hours.
 - **Scenarios**: each a year of notices, from CSV files (`scenario_files`, docs/events.md) or drawn by the
   event generator (`random_scenarios`, seeds `seed`, `seed + 1`, ...), equally likely. `stochastic`
   minimizes capex plus the mean operating cost, `robust` capex plus the worst (with a 1e-6 weight on the
-  mean, so that the other scenarios' reported operations are optimal too); every scenario must be met in
-  both, so robust costs at least as much as stochastic. Scenario names are the files' names (with their
-  folders where two share a name); a file listed twice is refused.
+  mean, so that the other scenarios' reported operations are optimal too; the figures reported leave it
+  out); every scenario must be met in both, so robust costs at least as much as stochastic. Scenario
+  names are the files' names (with their folders where two share a name); a file listed twice is refused.
 - **Planning approximations**: training jobs' on/off is relaxed to a fraction (at hourly steps over a year,
   the exact commitment of each job changes the sizes little and the solve time a lot); the battery keeps its
   charge/discharge binary.
@@ -129,8 +129,8 @@ horizon's plan (tests/test_plan_linked.py). `link_days = false` keeps the approx
 issue 14: each period starts with the stores at `initial_fraction` and must end at least as full, and a
 period carries fixed shares of each job's work (the shares of the days it stands for, divided by its
 weight, in a window spanning their clock hours), so work cannot leave a curtailed day. Use representative
-days for screening many scenarios or designs, and confirm the chosen design over the full year
-(`fixed_units`).
+days for screening many scenarios or designs; the chosen design is then evaluated over the full year by
+default (below).
 `plan.json` lists each scenario's periods (label, kind, weight, hours, days it stands for).
 
 ## Output
@@ -175,6 +175,59 @@ Exit codes as for `solve`: 0 optimal, 3 bad input (every problem of the plan fil
 at once: e.g. a type with no capacity, a discount rate out of range, a scenario whose notices fall outside
 the site's year, `fixed_units` naming an unknown type; nothing written), 4 infeasible (which scenario cannot
 be served even with every candidate at its largest size, and why), 5/6 time limit.
+
+## After the plan: full-year evaluation, unit by unit, neighbours (`energyopt/ops/evaluate.py`, `units.py`)
+
+`plan.json` key `full_year_evaluation`, filled after every solved plan:
+
+- **Full-year evaluation** (plans over `[representative_periods]`; on by default, `full_year_evaluation =
+  false` skips it): the chosen sizes fixed (genset counts and every other size: battery, tank, solar), each
+  scenario solved alone over every step of the horizon (with the sizes fixed the scenarios are
+  independent), their operating costs combined as the plan's mode does (mean, or worst). It costs one
+  full-horizon solve per scenario, stated on stderr before it starts: on the planning benchmark (one
+  scenario, 12 typical days; README) the evaluation took 575 s against the plan's 191 s of HiGHS, both
+  on a heavily shared machine (load 8-13 on 2 CPUs): about the time of a full-horizon plan. Reported:
+  `status` (the worst of the scenarios' solver statuses), `design`, `annual_cost_usd` (same shape as the
+  plan's), `objective_usd_per_year`, `mip_gap` (the largest), `scenarios` (each one's status, operating
+  cost, gap, seconds) and `difference_from_plan_fraction` = (plan's total - evaluated total) / evaluated
+  total: negative when the periods estimate the year low. A full-horizon plan is its own evaluation
+  (`status = "plan_is_full_year"`, difference 0); with the switch off, `status = "off"`.
+- **Unit by unit** (`per_unit`, one entry per genset type): the plan pools a type's permit hours over its
+  units. On the schedule over every step (the plan's own over the full horizon, else the full-year
+  evaluation's), the per-step counts of units on are assigned to the design's units by a small MIP
+  (`energyopt/model/units.py`, `rotation_model`): each unit on for whole steps, the counts met, each run at
+  least the minimum up time, each rest at least the minimum down time, each unit's own hours (a year's,
+  scaled as the plan scales them) within the non-emergency, total and per-notice caps per unit, the fewest
+  starts. Without a per-unit cap no MIP is needed: the fleet's own minimum up/down rows are exact for
+  identical units (stop the units longest on first). The rotation is exact for that schedule only; when it
+  fails, the design is evaluated again with every unit of the type on its own (the same per-unit rows on
+  the fleet's `On` variables, the fleet's starts made the units' starts, every other size fixed): the exact
+  test of whether the design can be run at all, and its cost. If not, the same with N + 1, N + 2, ... up to
+  `max_units` (at most `max_units - N + 1` solves per scenario, stated on stderr), stopping at the fewest
+  that can. Reported: `units`, `feasible`, `unit_hours` (each unit's hours a year against `cap_hours`, the
+  non-emergency cap when given, else the total cap; of the scenario with the busiest unit), `units_needed`,
+  `checked_by` ("rotation" or "per-unit model"), `message` (also on stderr when rotation fails),
+  `design_that_can` (`units`, `total_usd_per_year`, `more_usd_per_year`) and per scenario the rotation's
+  outcome and starts.
+- **Neighbours** (`cheaper_design`; when the plan stopped with a gap above 0 and `neighbour_check = true`,
+  the default): each free type's count one below and one above the chosen (within its bounds), the other
+  sizes re-optimized, on the plan's own periods and gap: at most two solves per type, their number stated on
+  stderr before they start. A neighbour whose solution costs less than the chosen design's is a design the
+  solver's gap hid: `{"gensets", "total_usd_per_year", "chosen_total_usd_per_year",
+  "saving_usd_per_year", "mip_gap", "on"}`, on stderr too; else null.
+- **One figure in robust mode**: `objective_usd_per_year`, `annual_cost_usd.total` and `count_table.csv`'s
+  `total_usd_per_year` all leave out the model's tie-break term (1e-6 x the mean operating cost).
+
+Worked example (`tests/test_plan_units.py`): the site of tests/test_plan.py (fixed 20 MW at $50/MWh) over
+876 h, which stands for a year (x 10); type D, 2.5 MW, notice-only, a 4-hour minimum up time, 50
+non-emergency hours a year per unit (5 h of the horizon), $94,392.93 a year per unit; five 4-hour notices
+capping import at 17.5 MW, each needing one unit at full output: 20 h, 200 h a year. Pooled, 4 units hold
+4 x 50 = 200 h, so the plan chooses 4 ($8,840,000 of operations + 4 x $94,392.93). Unit by unit a unit may
+run only inside a notice, each run at least 4 h, so each run is a whole notice (40 h a year) and a second
+would take it to 80 h: no rotation exists, the per-unit evaluation with 4 units is infeasible, with 5 it is
+feasible at the same operations, and `per_unit` says: units 4, feasible false, units_needed 5, unit_hours
+40 h each of 50, "the fewest that can is 5 units of D, $9,311,965/yr ($94,393/yr more, the other sizes as
+chosen)". Without the minimum up time the notices split between units and 4 units rotate at 50 h each.
 
 ## `energyopt headroom INSTANCE --hours 0,22,44,88` (or `--energy-percent 0.25,0.5,1`)
 

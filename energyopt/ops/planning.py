@@ -133,6 +133,8 @@ def run_plan(plan_path: str | Path, solve_options=None, printer=None) -> PlanRun
                               if info.status.value == "infeasible" else []},
                        [])
     summary = plan_summary(plan, pm, info, scenarios)
+    from .evaluate import full_year_evaluation
+    summary["full_year_evaluation"] = full_year_evaluation(plan, pm, info, scenarios, summary, opts)
     table = (count_table(plan, pm, opts, info.timings_s.get("highs"), printer)
              if plan.count_table and plan.genset_types else [])
     return PlanRun(plan, summary, table)
@@ -151,6 +153,7 @@ def count_table(plan: PlanFile, pm, opts, optimum_seconds: float | None = None, 
     import pyomo.environ as pyo
     from pyomo.common.collections import ComponentMap
 
+    from ..results.plan import reported_objective
     from ..solver import solve_model
     m = pm.model
     best = {k: int(round(pyo.value(m.Units[k]))) for k in m.Units}
@@ -176,7 +179,7 @@ def count_table(plan: PlanFile, pm, opts, optimum_seconds: float | None = None, 
         finally:
             m.Units[gid].unfix()
         rows.append({"type": gid, "units": n, "status": info.status.value,
-                     "total_usd_per_year": info.objective_usd if info.status.has_schedule else None,
+                     "total_usd_per_year": reported_objective(plan, pm) if info.status.has_schedule else None,
                      "mip_gap": info.mip_gap, "optimum": n == best[gid]})
     return rows
 

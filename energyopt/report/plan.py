@@ -111,7 +111,8 @@ def plan_page(data: PlanData, charts: list[Chart]) -> str:
     body = [facts_html(facts)]
     cards = bau_facts(data)
     if cards:
-        body.append('<section id="bau-cards"><h2>Against business as usual</h2>' + facts_html(cards) + "</section>")
+        title = "Against business as usual" if isinstance(p.get("business_as_usual"), dict) else "The design in figures"
+        body.append(f'<section id="bau-cards"><h2>{title}</h2>' + facts_html(cards) + "</section>")
     problems = flags(data)
     if problems:
         body.append('<section id="flags"><h2>Flags</h2>' + "".join(f'<p class="flag">{e(x)}</p>' for x in problems)
