@@ -9,8 +9,9 @@ diesel Tier 4 with SCR; capex, fuel and NOx from typical figures, see below). On
 generator's own notices; with --scenarios N > 1 the scenarios are drawn by the event generator
 (docs/events.md, 12 events a year, 90% of a 15 MW baseline). Prints build, hand-off, HiGHS and
 extraction times, peak memory, sizes and the gap. With --typical-days K the plan runs over representative
-periods (docs/plan.md: each scenario's event days, 3 extreme days and K typical days) and the chosen design
-is then evaluated over the full year (its sizes fixed), to show what the approximation costs. Results go to
+periods (docs/plan.md: each scenario's event days, 3 extreme days and K typical days by tsam, linked across
+the year's days; --no-link: unlinked, as before issue 14) and the chosen design is then evaluated over the
+full year (its sizes fixed), to show what the approximation costs (``typical_error_fraction``). Results go to
 benchmarks/results/plan_year*.json.
 """
 from __future__ import annotations
@@ -46,7 +47,8 @@ TYPES = [
 DEPTH = 0.9   # notices cut 90% of the baseline: gensets are needed
 
 
-def make_case(work: Path, scenarios: int, gap: float, time_limit: float, typical_days: int | None = None) -> Path:
+def make_case(work: Path, scenarios: int, gap: float, time_limit: float, typical_days: int | None = None,
+              link_days: bool = True) -> Path:
     from generate import make_instance
     inst = make_instance(8760, 20, 3, work / "site", seed=0, step_minutes=60)
     raw = tomllib.loads(inst.read_text())
@@ -60,7 +62,7 @@ def make_case(work: Path, scenarios: int, gap: float, time_limit: float, typical
     plan = {"name": f"year-{scenarios}", "site": "site/instance.toml", "mip_gap": gap, "time_limit_s": time_limit,
             "count_table": False, "genset_types": TYPES}
     if typical_days:
-        plan["representative_periods"] = {"typical_days": typical_days}
+        plan["representative_periods"] = {"typical_days": typical_days, "link_days": link_days}
     if scenarios == 1:
         plan["scenario_files"] = ["site_notices.csv"]
     else:
@@ -83,16 +85,19 @@ def main(argv=None) -> int:
     p.add_argument("--time-limit", type=float, default=600.0)
     p.add_argument("--gap", type=float, default=1e-3)
     p.add_argument("--typical-days", type=int, default=None)
+    p.add_argument("--no-link", action="store_true",
+                   help="typical days without linking days (fixed shares of work, stores reset each period)")
     p.add_argument("--highs", action="append", default=[], metavar="NAME=VALUE",
                    help="a HiGHS option for the plan's solves (repeatable; replaces the plan's own options), "
                         "e.g. mip_heuristic_run_rins=true")
     args = p.parse_args(argv)
     highs = tuple((k, v.lower() == "true" if v.lower() in ("true", "false") else _number(v))
                   for k, v in (a.split("=", 1) for a in args.highs))
-    tag = f"plan_year_{args.scenarios}" + (f"_k{args.typical_days}" if args.typical_days else "")
+    tag = f"plan_year_{args.scenarios}" + (f"_k{args.typical_days}" if args.typical_days else "") \
+        + ("_nolink" if args.no_link else "")
     work = ROOT / "benchmarks" / "results" / tag
     work.mkdir(parents=True, exist_ok=True)
-    plan_path = make_case(work, args.scenarios, args.gap, args.time_limit, args.typical_days)
+    plan_path = make_case(work, args.scenarios, args.gap, args.time_limit, args.typical_days, not args.no_link)
     t0 = time.perf_counter()
     import pyomo.environ  # noqa: F401 - imports timed apart
     import energyopt.api  # noqa: F401
@@ -133,8 +138,10 @@ def main(argv=None) -> int:
                                 opts)
             totals.append(check.objective_usd if check.status.has_schedule else float("nan"))
             gaps.append(check.mip_gap)
-        out["full_year_check"] = {"annual_cost_usd": sum(totals) / len(totals), "max_mip_gap": max(gaps),
-                                  "seconds": time.perf_counter() - t6}
+        full_cost = sum(totals) / len(totals)
+        out["full_year_check"] = {"annual_cost_usd": full_cost, "max_mip_gap": max(gaps),
+                                  "seconds": time.perf_counter() - t6,
+                                  "typical_error_fraction": out["annual_cost_usd"] / full_cost - 1}
         out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps(out, indent=2))
     (work.parent / f"{tag}.json").write_text(json.dumps(out, indent=2))

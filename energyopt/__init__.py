@@ -11,6 +11,7 @@ _LAZY = {
     "solve": ".api",
     "EnergyoptError": ".errors",
     "Instance": ".inputs", "InstanceError": ".inputs", "load_instance": ".inputs",
+    "from_frames": ".inputs.frames", "to_files": ".inputs.frames",
     "Result": ".results",
     "SolveOptions": ".solver", "SolveStatus": ".solver", "TerminationCondition": ".solver",
 }

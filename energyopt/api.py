@@ -24,29 +24,39 @@ def solver_error_text(highs_status: str) -> str:
             "report the instance")
 
 
-def _softened(inst: Instance, opts: SolveOptions, history, budgets):
+#: What the diagnosis says when the time budget is spent before it could run.
+NO_TIME_FOR_DIAGNOSIS = ("The instance is infeasible; the diagnosis of why was skipped for time (the time budget was "
+                         "spent by the solve; give a larger --time-limit to have it)")
+
+
+def _softened(inst: Instance, opts: SolveOptions, history, budgets, warm_start=None):
     """``(model, info)`` of the instance solved with its notices' caps softened, or None without a schedule."""
     m = build_model(inst, history=history, budgets=budgets, soften_notices=True)
-    info = solve_model(m, opts)
+    info = solve_model(m, opts, start=warm_start(m) if warm_start is not None else None)
     return (m, info) if info.status.has_schedule else None
 
 
 def solve(instance: Instance | str | Path, options: SolveOptions | None = None, *,
           history: History | None = None, budgets: tuple[PermitBudget, ...] = (),
-          soften_notices: bool = False) -> Result:
+          soften_notices: bool = False, warm_start=None) -> Result:
     """Solve a day-ahead instance (an :class:`Instance` or the path of its TOML file).
 
     ``history`` fixes the steps before "now" (see :mod:`energyopt.ops.replan`); ``budgets`` are permit
     windows the plan must stay inside (see :func:`energyopt.ledger.budgets.plan_budgets`). With ``soften_notices``
     (re-plans and simulated days) an instance that no schedule can solve as posed is solved again with the notices'
     caps softened at a large penalty; that schedule is the result, with status ``notices_softened``, the
-    explanation of why the caps cannot be kept and the overruns by step (``notice_overruns``)."""
+    explanation of why the caps cannot be kept and the overruns by step (``notice_overruns``).
+
+    ``options.deadline`` is one budget for the whole call: the diagnosis and the softened re-solve get what the
+    solve left (none left: the diagnosis says it was skipped for time). ``warm_start`` (a function of the built
+    model giving ``{var data: value}``, e.g. :func:`energyopt.ops.warmstart.previous_plan_start`) is HiGHS's
+    MIP start."""
     inst = instance if isinstance(instance, Instance) else load_instance(instance)
     opts = options or SolveOptions()
     t0 = time.perf_counter()
     m = build_model(inst, history=history, budgets=budgets)
     t1 = time.perf_counter()
-    info = solve_model(m, opts)
+    info = solve_model(m, opts, start=warm_start(m) if warm_start is not None else None)
     t2 = time.perf_counter()
     head = {
         "format_version": FORMAT_VERSION,
@@ -63,12 +73,22 @@ def solve(instance: Instance | str | Path, options: SolveOptions | None = None, 
         "solver": {"highs_status": info.highs_status, "rows": info.n_rows, "columns": info.n_cols,
                    "integer_columns": info.n_integer, "highs_objective_usd": info.objective_usd,
                    "options": {"time_limit_s": opts.time_limit_s, "mip_rel_gap": opts.mip_rel_gap,
-                               "threads": opts.threads}},
+                               "threads": opts.threads},
+                   "highs_time_limit_s": info.time_limit_s,
+                   "start_columns": info.start_values,
+                   "first_schedule_s": info.incumbents[0][0] if info.incumbents else None,
+                   "first_schedule_usd": info.incumbents[0][1] if info.incumbents else None,
+                   "nodes": info.nodes, "lp_iterations": info.lp_iterations},
     }
     status, diagnosis = info.status, []
     if status is SolveStatus.INFEASIBLE:
-        diagnosis = explain_infeasible(inst, opts, history=history, budgets=budgets)
-        soft = _softened(inst, opts, history, budgets) if soften_notices and inst.notices else None
+        diagnosis = ([NO_TIME_FOR_DIAGNOSIS] if opts.out_of_time() else
+                     explain_infeasible(inst, opts, history=history, budgets=budgets))
+        soft = (_softened(inst, opts, history, budgets, warm_start)
+                if soften_notices and inst.notices and not opts.out_of_time() else None)
+        if soften_notices and inst.notices and soft is None and opts.out_of_time():
+            diagnosis.append("The re-solve with the notices' caps softened was skipped for time: no schedule is "
+                             "written")
         if soft is not None:
             (m, info), status = soft, SolveStatus.NOTICES_SOFTENED
             head.update(status=status.value, termination=info.termination.value, mip_gap=info.mip_gap,

@@ -219,8 +219,8 @@ def test_cli_writes_the_plan_and_refuses_bad_input_without_writing(run_cli, tmp_
     proc = run_cli("plan", p, "--out", tmp_path / "out", timeout=300)
     assert_exit(proc, 0)
     assert "D x 2" in proc.stdout and "<- chosen" in proc.stdout
-    assert {f.name for f in (tmp_path / "out").iterdir()} == {"plan.json", "scenarios.csv", "count_table.csv",
-                                                              "count_table.html"}
+    assert {f.name for f in (tmp_path / "out").iterdir()} == {"plan.json", "scenarios.csv", "event_days.csv",
+                                                              "count_table.csv", "count_table.html"}
     bad = write_plan(tmp_path / "bad")
     bad.write_text(bad.read_text().replace("discount_rate", "x") + "discount_rate = -1\n")
     proc = run_cli("plan", bad, "--out", tmp_path / "out2")
@@ -236,8 +236,8 @@ def test_cli_writes_a_plan_over_a_twelfth_of_a_year_and_refuses_bad_input_withou
     proc = run_cli("plan", p, "--out", tmp_path / "out", timeout=300)
     assert_exit(proc, 0)
     assert "D x 2" in proc.stdout and "<- chosen" in proc.stdout
-    assert {f.name for f in (tmp_path / "out").iterdir()} == {"plan.json", "scenarios.csv", "count_table.csv",
-                                                              "count_table.html"}
+    assert {f.name for f in (tmp_path / "out").iterdir()} == {"plan.json", "scenarios.csv", "event_days.csv",
+                                                              "count_table.csv", "count_table.html"}
     bad = write_plan(tmp_path / "bad")
     bad.write_text(bad.read_text().replace("discount_rate", "x") + "discount_rate = -1\n")
     proc = run_cli("plan", bad, "--out", tmp_path / "out2")

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from energyopt.inputs import load_instance
-from energyopt.inputs.periods import kmeans, select_periods, slice_instance
+from energyopt.inputs.periods import cluster_days, select_periods, slice_instance
 from energyopt.ops.planning import run_plan
 
 try:
@@ -72,14 +72,22 @@ def test_every_notice_day_is_modeled_whole_and_weights_add_up_to_the_days(tmp_pa
     assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:]))
 
 
-def test_kmeans_finds_separated_groups_and_stops_at_one_day_per_cluster():
-    X = np.array([[0.0], [0.1], [0.2], [10.0], [10.1], [20.0]])
-    labels = kmeans(X, 3, seed=0)
-    assert labels[0] == labels[1] == labels[2] and labels[3] == labels[4] and len(set(labels)) == 3
-    assert list(kmeans(X, 10, seed=0)) == list(range(6))
+@pytest.mark.parametrize("method", ["hierarchical", "kmeans"])
+def test_tsam_finds_separated_groups_their_medoids_and_stops_at_one_day_per_cluster(method):
+    # Six days of one flat hourly value each: three near 0, two near 10, one at 20 (and a second, flat profile
+    # that tells nothing): three clusters; each medoid is the member nearest its cluster's mean (0.1, 10.0 or
+    # 10.1 (a tie: the mean 10.05 is as near both), 20).
+    level = np.array([0.0, 0.1, 0.2, 10.0, 10.1, 20.0])
+    profiles = {"price": np.repeat(level[:, None], 24, axis=1), "load": np.ones((6, 24))}
+    labels, medoids = cluster_days(profiles, 3, method, seed=0)
+    assert list(labels) == [0, 0, 0, 1, 1, 2]   # numbered by first member
+    assert medoids[0] == 1 and medoids[1] in (3, 4) and medoids[2] == 5
+    assert all(labels[m] == c for c, m in enumerate(medoids))
+    labels, medoids = cluster_days(profiles, 10, method)
+    assert list(labels) == list(range(6)) and medoids == list(range(6))
 
 
-def test_a_job_spanning_days_is_cut_into_shares_of_its_work(tmp_path):
+def test_unlinked_a_job_spanning_days_is_cut_into_fixed_shares_of_its_work(tmp_path):
     # J: released 2025-03-02 12:00, deadline 2025-03-04 12:00 (48 h, 96 MWh): March 2 holds 12 of its 48 steps
     # (24 MWh), March 3 24 (48 MWh), March 4 12 (24 MWh). K: 2 MWh between 01:00 and 05:00 on March 3.
     jobs = ('[[training_jobs]]\nid = "J"\npower_mw = 5.0\nwork_mwh = 96.0\nrelease = "2025-03-02T12:00:00"\n'
@@ -92,7 +100,7 @@ def test_a_job_spanning_days_is_cut_into_shares_of_its_work(tmp_path):
     span = {d: (days[d][0], len(days[d])) for d in days}
     shares = {}
     for day in ("2025-03-01", "2025-03-02", "2025-03-03", "2025-03-04"):
-        sub = slice_instance(inst, Period(day, *span[day], 1.0, "event", (span[day],)))
+        sub = slice_instance(inst, Period(day, *span[day], 1.0, "event", (span[day],)), linked=False)
         assert sub.time.n_steps == 24 and sub.time.start == inst.time.index[span[day][0]]
         assert list(sub.grid.price_usd_per_mwh.values) == list(inst.grid.price_usd_per_mwh.values[days[day]])
         shares[day] = {j.id: (j.work_mwh, j.can_pause, j.release.hour, j.deadline - j.release)
@@ -106,7 +114,7 @@ def test_a_job_spanning_days_is_cut_into_shares_of_its_work(tmp_path):
     # March 1 as a typical day standing for March 1-4 (weight 4): each job's work on those days over 4, in a
     # window covering the clock hours it had on them: J (24 + 48 + 24) / 4 = 24 MWh all day, K 2 / 4 at 01-05.
     typical = Period("2025-03-01", *span["2025-03-01"], 4.0, "typical", tuple(span[d] for d in sorted(span)[:4]))
-    sub = slice_instance(inst, typical)
+    sub = slice_instance(inst, typical, linked=False)
     got = {j.id: (j.work_mwh, j.release.hour, j.deadline - j.release) for j in sub.training_jobs}
     assert got == {"J": (pytest.approx(24.0), 0, 24 * h), "K": (pytest.approx(0.5), 1, 4 * h)}
 

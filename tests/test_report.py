@@ -285,10 +285,13 @@ def test_a_plan_report_draws_the_cost_the_counts_and_the_permit_hours(tmp_path):
     run = run_plan(p)
     write_plan_dir(tmp_path / "plan", run.summary, run.count_table)
     charts = {c.key: c.figure for c in plan_charts(read_plan(tmp_path / "plan"))}
-    assert list(charts) == ["plan_cost", "plan_counts", "plan_hours"]
+    assert list(charts) == ["plan_cost", "plan_capex", "plan_event_days", "plan_counts", "plan_hours"]
     cost = run.summary["annual_cost_usd"]
-    (bars,) = charts["plan_cost"].data
-    assert sum(bars.y) == pytest.approx(cost["total"]) and "operations" in bars.x
+    (bars,) = charts["plan_cost"].data    # operations by term; capex and fixed O&M on a chart of their own
+    (capex,) = charts["plan_capex"].data
+    assert sum(bars.y) == pytest.approx(cost["operations"]) and "fuel" in bars.x
+    assert sum(capex.y) == pytest.approx(sum(cost["capex_and_fixed_om"].values()))
+    assert sum(bars.y) + sum(capex.y) == pytest.approx(cost["total"])
     feasible = [r for r in run.count_table if r["total_usd_per_year"] is not None]
     line, star = charts["plan_counts"].data
     assert list(line.x) == [r["units"] for r in feasible] and list(star.x) == [run.summary["sizes"]["gensets"]["D"]]
@@ -363,7 +366,8 @@ def test_batch_report_table_and_objective_per_swept_parameter(batch_dir, tmp_pat
     fig = batch_charts(data)[0].figure
     for k, axis in enumerate(data.swept):
         xaxis = "x" if k == 0 else f"x{k + 1}"
-        dots = [t for t in fig.data if t.mode == "markers" and (t.xaxis or "x") == xaxis]
+        dots = [t for t in fig.data if t.mode == "markers" and (t.xaxis or "x") == xaxis
+                and not t.name.startswith("no schedule")]   # those: tests/test_report_plan.py
         got = sorted((float(x), float(y)) for t in dots for x, y in zip(t.x, t.y))
         solved = table[table["objective_usd"].notna()]
         assert got == sorted(zip(solved[axis].astype(float), solved["objective_usd"]))

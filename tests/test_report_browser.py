@@ -148,7 +148,10 @@ def test_batch_report_table_sorts_on_a_click(browser, batch_dir, tmp_path):
     try:
         assert o.problems() == []
         charts = o.charts()
-        assert list(charts) == ["objective"] and charts["objective"]["marks"] > 0
+        assert list(charts) == ["objective", "heatmap"] and charts["objective"]["marks"] > 0
+        # the heatmaps are drawn as images, one per panel, with their cells' text
+        cells = o.page.locator('figure.chart[data-chart="heatmap"] .hm image')
+        assert cells.count() == 2 and "✕ infeasible" in o.page.locator("#chart-heatmap").inner_text()
         headers = o.page.locator("#batch-table th").all_inner_texts()
         col = headers.index("objective_usd")
 
@@ -199,9 +202,45 @@ def test_plan_report_in_a_real_browser(browser, tmp_path):
     try:
         assert o.problems() == [] and all(u.startswith("file:") or u.startswith("data:") for u in o.requests)
         charts = o.charts()
-        assert list(charts) == ["plan_cost", "plan_counts", "plan_hours"]
+        assert list(charts) == ["plan_cost", "plan_capex", "plan_event_days", "plan_counts", "plan_hours"]
         assert all(c["marks"] > 0 and c["width"] > 300 for c in charts.values())
         ok, std = pixels_vary(o.page.screenshot(full_page=True))
+        assert ok, std
+    finally:
+        o.close()
+
+
+@pytest.mark.slow
+def test_plan_report_with_business_as_usual_and_event_days_in_a_real_browser(browser, tmp_path):
+    # tests/test_plan_days.py's plan (a twelfth of a year) with business_as_usual and lifecycle keys added as
+    # docs/plan.md gives them: the cards and flags are shown, every chart is drawn, the event-day chart has
+    # a panel per scenario, and the scenarios table scrolls sideways inside its box instead of being cut.
+    try:
+        from .test_plan_days import days_plan
+        from .test_report_plan import BAU, LIFE, with_keys
+    except ImportError:
+        from test_plan_days import days_plan
+        from test_report_plan import BAU, LIFE, with_keys
+    from energyopt.ops.planning import run_plan
+    from energyopt.results.plan import write_plan as write_plan_dir
+    run = run_plan(days_plan(tmp_path / "p"))
+    out = write_plan_dir(tmp_path / "out", run.summary, run.count_table)
+    folder = with_keys(out, tmp_path / "plan", business_as_usual=BAU, lifecycle=LIFE)
+    o = Opened(browser, write_report(folder), width=1200)
+    try:
+        assert o.problems() == [] and all(u.startswith(("file:", "data:")) for u in o.requests)
+        charts = o.charts()
+        assert list(charts) == ["plan_bau", "plan_cost", "plan_event_days", "plan_hours"]
+        assert all(c["marks"] > 0 and c["width"] > 300 for c in charts.values()), charts
+        assert o.page.locator("#chart-plan_event_days .cartesianlayer > .subplot").count() == 2   # per scenario
+        assert "npv over 20 yr" in o.page.locator("#bau-cards").inner_text().lower()
+        assert "notice A1" in o.page.locator("#flags").inner_text()
+        box = o.page.evaluate("""() => { const w = document.querySelector('.tablewrap.scenarios');
+            return {scroll: w.scrollWidth, client: w.clientWidth,
+                    page: document.documentElement.scrollWidth, view: window.innerWidth}; }""")
+        assert box["scroll"] > box["client"] and box["page"] <= box["view"], box
+        shot = o.page.locator('figure.chart[data-chart="plan_event_days"]').screenshot()
+        ok, std = pixels_vary(shot, 5.0)
         assert ok, std
     finally:
         o.close()

@@ -37,10 +37,10 @@ class Options:
 
 def solve_case(case: Case, options: dict) -> dict:
     """Solve one case in this process (a pool worker or a Dask worker); returns what the writer needs."""
-    t0 = time.perf_counter()
+    t0, started = time.perf_counter(), time.monotonic()
     from ..api import solve, solver_error_text
     from ..inputs import InstanceError, load_instance
-    from ..solver import SolveOptions
+    from ..solver import SolveOptions, with_budget
     from ..solver.status import SolveStatus
     t_import = time.perf_counter() - t0
     tmp = Path(tempfile.mkdtemp(prefix="energyopt-case-"))
@@ -60,7 +60,8 @@ def solve_case(case: Case, options: dict) -> dict:
                     "seconds": time.perf_counter() - t0, "import_seconds": t_import}
         kw = {k: v for k, v in {"time_limit_s": options.get("time_limit_s"), "threads": options.get("threads"),
                                 "mip_rel_gap": options.get("mip_rel_gap")}.items() if v is not None}
-        result = solve(inst, SolveOptions(**kw))
+        # --time-limit is each case's whole budget (loading, building, solving, diagnosis) from its start here
+        result = solve(inst, with_budget(SolveOptions(**kw), options.get("time_limit_s"), start=started))
         summary = dict(result.summary)
         summary["instance_file"] = None    # the worker's temporary copy; the case says where it came from
         steps = result.steps.to_csv(index=False, float_format="%.9g") if result.steps is not None else None

@@ -14,6 +14,7 @@ class Problem:
     message: str
     file: str | None = None
     row: int | None = None
+    at: str | None = None   #: the time of the faulty row, where a table has times rather than row numbers
 
     def __str__(self) -> str:
         where = []
@@ -21,6 +22,8 @@ class Problem:
             where.append(self.file)
         if self.row is not None:
             where.append(f"row {self.row}")
+        if self.at is not None:
+            where.append(f"at {self.at}")
         loc = f" ({', '.join(where)})" if where else ""
         return f"{self.field}{loc}: {self.message}"
 

@@ -6,7 +6,7 @@ import tomllib
 import zoneinfo
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -16,7 +16,7 @@ from .errors import InstanceError, Problem
 from .files import MAX_INSTANCE_BYTES, MAX_NESTING, nesting, read_bounded, shown
 from .instance import LIST_SECTIONS, REQUIRED_SECTIONS, SECTION_MODELS, Instance
 from .schema import Horizon, SeriesInput, toml_value
-from .series import SeriesFile, align, read_series_file, safe_path
+from .series import SeriesFile, align, read_series_file, safe_path, series_from_frame
 from .timegrid import TimeGrid
 
 TOP_LEVEL_SCALARS = {"format_version", "name"}
@@ -25,11 +25,13 @@ _EXPECTED = {"float_type": "a number", "int_type": "an integer", "bool_type": "a
              "string_type": "a string"}
 
 
-def load_instance(path: str | Path, patch: Callable[[dict[str, Any]], None] | None = None) -> Instance:
+def load_instance(path: str | Path, patch: Callable[[dict[str, Any]], None] | None = None,
+                  frames: Mapping[str, pd.DataFrame] | None = None) -> Instance:
     """Read and validate an instance file; raise :class:`InstanceError` listing every problem.
 
     ``patch`` may change the parsed TOML (a dict, as ``tomllib`` returns it) before it is validated, e.g. to
-    add or cancel notices when re-planning; everything it changes is validated like the file itself."""
+    add or cancel notices when re-planning; everything it changes is validated like the file itself. ``frames``
+    stand for series files (see :func:`load_parsed`)."""
     path = Path(path)
     display = shown(path)
     data, problem = read_bounded(path, MAX_INSTANCE_BYTES)
@@ -50,16 +52,25 @@ def load_instance(path: str | Path, patch: Callable[[dict[str, Any]], None] | No
                                      display)], display)
     if patch is not None:
         patch(raw)
-    return _Loader(path, raw).run()
+    return _Loader(path, raw, frames).run()
+
+
+def load_parsed(raw: dict[str, Any], path: Path, frames: Mapping[str, pd.DataFrame]) -> Instance:
+    """Validate ``raw`` (an instance as ``tomllib`` parses it) named ``path``, with ``frames`` as series files:
+    a series field whose ``file`` is a key of ``frames`` reads that table (a ``timestamp`` column and value
+    columns; its problems name data row ``i`` as ``row i``, from 0), with the same checks as a file; any other
+    ``file`` is read beside ``path``."""
+    return _Loader(path, raw, frames).run()
 
 
 class _Loader:
-    def __init__(self, path: Path, raw: dict[str, Any]):
+    def __init__(self, path: Path, raw: dict[str, Any], frames: Mapping[str, pd.DataFrame] | None = None):
         self.path = path
         self.base = path.parent
         self.raw = raw
+        self.frames = dict(frames or {})
         self.problems: list[Problem] = []
-        self.files: dict[Path, SeriesFile | None] = {}
+        self.files: dict[Path | str, SeriesFile | None] = {}
         self.labels: dict[str, list[str]] = {}   #: list section -> label of each valid item (``notices[2] (N3)``)
 
     def run(self) -> Instance:
@@ -219,10 +230,17 @@ class _Loader:
                     continue
                 value._values = pd.Series(v, index=range(grid.n_steps)).to_numpy(dtype=float)
                 continue
-            full, problem = safe_path(self.base, value.file, field)
-            if problem:
-                self.problems.append(problem)
-                continue
+            if value.file in self.frames:
+                full = value.file
+                if full not in self.files:
+                    sf, problems = series_from_frame(self.frames[full], full, str(grid.start.tz), field, 0)
+                    self.problems += problems
+                    self.files[full] = sf if not problems else None
+            else:
+                full, problem = safe_path(self.base, value.file, field)
+                if problem:
+                    self.problems.append(problem)
+                    continue
             if full not in self.files:
                 sf, problems = read_series_file(full, value.file, str(grid.start.tz), field)
                 self.problems += problems

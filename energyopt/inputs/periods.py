@@ -4,15 +4,18 @@
   event is always modeled whole, with the hours before and after it on the same days;
 * the partial days at the ends of a horizon that does not start or end at local midnight, weight 1;
 * optionally the extreme event-free days (the hottest, the one with the highest price, the one with the
-  highest load), weight 1;
-* ``typical_days`` days chosen by k-means clustering of the remaining days' hourly price, temperature and
-  load profiles: each cluster is represented by its medoid (the real day nearest its centre), weighted by
-  its members' hours over the medoid's (the number of days, but exact across 23- and 25-hour days).
+  highest load), weight 1 (chosen here, before the clustering, so they are never averaged away);
+* ``typical_days`` days chosen by tsam (Kotzur et al. 2018; :func:`cluster_days`) from the remaining days'
+  hourly price, temperature and load profiles: hierarchical (Ward) clustering by default, or k-means;
+  each cluster is represented by its medoid (the real day nearest its centre), weighted by its members'
+  hours over the medoid's (the number of days, but exact across 23- and 25-hour days).
 
 Weight times hours adds up to the horizon's hours over a scenario's periods, so weighted sums of costs and
-permit hours stand for the whole horizon. Each period becomes an instance of its own
-(:func:`slice_instance`): series cut to its steps, the notices inside it, and each training job's work on
-the days the period stands for (see docs/plan.md).
+permit hours stand for the whole horizon. Every day of the horizon is a member of exactly one period
+(:func:`chronology` lists them in time order), which is how the plan links storage levels across the
+year (``model/linking.py``). Each period becomes an instance of its own (:func:`slice_instance`): series cut
+to its steps, the notices inside it, and each training job's part on the days the period stands for
+(:func:`job_parts`; see docs/plan.md).
 """
 from __future__ import annotations
 
@@ -26,8 +29,8 @@ from .instance import Instance
 from .schema import SeriesInput
 from .timegrid import TimeGrid
 
-KMEANS_RESTARTS = 8
-KMEANS_MAX_ITER = 100
+#: tsam clustering methods a plan may choose (``representative_periods.method``)
+METHODS = ("hierarchical", "kmeans")
 
 
 @dataclass(frozen=True)
@@ -50,7 +53,8 @@ def whole_horizon(inst: Instance) -> list[Period]:
     return [Period("horizon", 0, inst.time.n_steps, 1.0, "horizon", ((0, inst.time.n_steps),))]
 
 
-def select_periods(inst: Instance, typical_days: int, extreme_days: bool = True, seed: int = 0) -> list[Period]:
+def select_periods(inst: Instance, typical_days: int, extreme_days: bool = True, seed: int = 0,
+                   method: str = "hierarchical") -> list[Period]:
     """The periods of one scenario (``inst`` carries that scenario's notices), in time order."""
     days = inst.time.local_days
     n_days = len(days)
@@ -100,12 +104,9 @@ def select_periods(inst: Instance, typical_days: int, extreme_days: bool = True,
             out.append(period(pick, pick, "extreme"))
             free.remove(pick)
     if free:
-        X = np.hstack([_standardized(features[c])[free] for c in features])
-        labels = kmeans(X, min(typical_days, len(free)), seed)
-        for c in np.unique(labels):
+        labels, medoids = cluster_days({c: features[c][free] for c in features}, typical_days, method, seed)
+        for c, medoid in enumerate(medoids):
             members = np.flatnonzero(labels == c)
-            centre = X[members].mean(axis=0)
-            medoid = members[np.argmin(((X[members] - centre) ** 2).sum(axis=1))]
             out.append(period(free[medoid], free[medoid], "typical", [free[i] for i in members]))
     return sorted(out, key=lambda p: p.first_step)
 
@@ -132,101 +133,145 @@ def extreme_columns(inst: Instance) -> list[str]:
     return ["temperature", "price", "load"] if inst.cooling is not None else ["price", "load"]
 
 
-def _standardized(a: np.ndarray) -> np.ndarray:
-    sd = a.std()
-    return (a - a.mean()) / sd if sd > 0 else np.zeros_like(a)
-
-
-def kmeans(X: np.ndarray, k: int, seed: int) -> np.ndarray:
-    """Cluster labels of the rows of ``X`` into at most ``k`` groups: Lloyd's algorithm from k-means++
-    starts, the best of a few seeded restarts (deterministic for a seed)."""
-    n = len(X)
+def cluster_days(profiles: dict[str, np.ndarray], k: int, method: str = "hierarchical",
+                 seed: int = 0) -> tuple[np.ndarray, list[int]]:
+    """tsam's clustering of days: ``profiles`` maps a profile's name to its (days x 24) values. Returns each
+    day's cluster (0..k'-1, k' = min(k, days)) and each cluster's medoid (the index of the member day nearest
+    its centre, tsam's medoid representation). ``method``: "hierarchical" (Ward's agglomerative clustering,
+    tsam's default and deterministic) or "kmeans" (scikit-learn's k-means from ``seed``). Each profile is
+    min-max scaled by tsam, so price, temperature and load weigh alike. Fewer days than ``k``: a day each."""
+    n = len(next(iter(profiles.values())))
     if k >= n:
-        return np.arange(n)
-    rng = np.random.default_rng(seed)
-    best, best_inertia = None, np.inf
-    for _ in range(KMEANS_RESTARTS):
-        centres = [X[rng.integers(n)]]
-        for _ in range(1, k):
-            d2 = np.min([((X - c) ** 2).sum(axis=1) for c in centres], axis=0)
-            centres.append(X[rng.choice(n, p=d2 / d2.sum())] if d2.sum() > 0 else X[rng.integers(n)])
-        C = np.array(centres)
-        labels = np.full(n, -1)
-        for _ in range(KMEANS_MAX_ITER):
-            new = np.argmin(((X[:, None, :] - C[None, :, :]) ** 2).sum(axis=2), axis=1)
-            if np.array_equal(new, labels):
-                break
-            labels = new
-            C = np.array([X[labels == c].mean(axis=0) if (labels == c).any() else C[c] for c in range(k)])
-        inertia = ((X - C[labels]) ** 2).sum()
-        if inertia < best_inertia - 1e-12:
-            best, best_inertia = labels.copy(), inertia
-    return best
+        return np.arange(n), list(range(n))
+    import warnings
+
+    import tsam
+    index = pd.date_range("2001-01-01", periods=24 * n, freq="h")   # the days back to back, as tsam takes them
+    frame = pd.DataFrame({c: np.asarray(v, dtype=float).reshape(-1) for c, v in profiles.items()}, index=index)
+    frame = frame.loc[:, frame.max() > frame.min()]   # a flat profile tells no day from another
+    if frame.shape[1] == 0:
+        return np.zeros(n, dtype=int), [0]
+    how = tsam.KMeans(random_state=seed) if method == "kmeans" else method
+    with warnings.catch_warnings():   # tsam warns of what it rescales; the plan uses no rescaled values
+        warnings.simplefilter("ignore")
+        res = tsam.aggregate(frame, k, period_duration=24, temporal_resolution=1.0,
+                             cluster=tsam.ClusterConfig(method=how, representation="medoid"),
+                             preserve_column_means=False)
+    labels = np.asarray(res.clustering.cluster_assignments, dtype=int)
+    centres = [int(c) for c in res.clustering.cluster_centers]
+    used = sorted(set(labels.tolist()))   # renumber the clusters that hold days, by first member
+    used.sort(key=lambda c: int(np.flatnonzero(labels == c)[0]))
+    order = {c: i for i, c in enumerate(used)}
+    return np.array([order[c] for c in labels]), [centres[c] for c in used]
 
 
-def slice_instance(inst: Instance, p: Period) -> Instance:
+def chronology(periods: list[Period]) -> list[tuple[int, int, int]]:
+    """Every day (or multi-day event period) of the horizon in time order, as (first step, steps, index of
+    the period that stands for it): the sequence along which the plan links storage across periods."""
+    out = sorted((f, n, i) for i, p in enumerate(periods) for f, n in p.members)
+    for (f, n, _), (g, _, _) in zip(out, out[1:]):
+        if f + n != g:
+            raise ValueError(f"periods leave a gap or overlap at step {f + n} (next member starts at {g})")
+    return out
+
+
+def slice_instance(inst: Instance, p: Period, linked: bool = False) -> Instance:
     """The instance over one period's steps: series views, the notices inside it, and the training jobs'
-    work on the days it stands for (:func:`_job_shares`)."""
-    sl = slice(p.first_step, p.first_step + p.n_steps)
+    parts on the days it stands for (:func:`job_parts`, ``linked`` as there)."""
     start = inst.time.index[p.first_step]
     end = start + pd.Timedelta(minutes=inst.time.step_minutes * p.n_steps)
-    out = _sliced(inst, sl)
+    out = _sliced(inst, lambda v: day_values(v, p))
     out = out.model_copy(update={
         "name": f"{inst.name} {p.label}",
         "horizon": inst.horizon.model_copy(update={"start": start.to_pydatetime(), "hours": p.n_steps *
                                                    inst.time.dt_hours, "days": None}),
         "notices": [n for n in inst.notices if n.start < end and n.end > start],
-        "training_jobs": _job_shares(inst, p, start, end)})
+        "training_jobs": [share for _, share, _ in job_parts(inst, p, linked)]})
     out._time = TimeGrid(start=start, step_minutes=inst.time.step_minutes, n_steps=p.n_steps)
     out._source = inst.source
     return out
 
 
-def _job_shares(inst: Instance, p: Period, start: pd.Timestamp, end: pd.Timestamp) -> list:
-    """Each training job's work on the days ``p`` stands for, as a job of the period. A job may run in the
-    steps wholly inside its window (as in the model); the steps of that range falling on a member day carry
-    their share of its work. A typical day gets the members' shares divided by its weight (so weight times
-    work is their sum) in a window spanning the clock hours they cover; a job wholly inside a period that
-    stands for itself is kept as it is, others become pausable shares."""
+def job_parts(inst: Instance, p: Period, linked: bool = False) -> list[tuple[str, object, bool]]:
+    """Each training job's part in period ``p``, as (job id, the job of the period, whole). A job may run in
+    the steps wholly inside its window (as in the model). A job wholly inside a period that stands for itself
+    is kept as it is (whole = True). Otherwise:
+
+    - ``linked=False`` (fixed shares): the steps of that range falling on a member day carry their share of
+      its work; the period gets the members' shares divided by its weight (so weight times work is their
+      sum) in a window spanning the clock hours they cover, pausable, with the job's id;
+    - ``linked=True`` (shares chosen by the plan, ``model/linking.py``): one pausable part per distinct clock
+      window the job has on the member days (the whole day inside its window, or the hours of its first or
+      last day), with the job's power times the member days with that window over the weight, so the part
+      is the average over the members of the job running alike on each; its ``work_mwh`` is only an upper
+      bound (all it could do) and it carries no unfinished penalty: the plan binds the weighted work of all
+      parts of a job to its work, and prices what is left undone once. Ids: the job's, or ``id@lo-hi`` (the
+      clock steps) when it has several parts in the period."""
     grid = inst.time
     dt = pd.Timedelta(minutes=grid.step_minutes)
+    start = grid.index[p.first_step]
+    end = start + dt * p.n_steps
     out = []
     for j in inst.training_jobs:
         rel = j.release if j.release is not None else grid.start
         dl = j.deadline if j.deadline is not None else grid.end
         if p.stands_for_itself and rel >= start and dl <= end:
-            out.append(j)
+            out.append((j.id, j, True))
             continue
         steps = grid.steps_within(rel, dl)
         a, b = steps[0], steps[-1] + 1
-        work, lo, hi = 0.0, p.n_steps, 0
+        windows: dict[tuple[int, int], int] = {}
         for f, n in p.members:
             k0, k1 = max(a, f), min(b, f + n)
             if k1 > k0:
-                work += j.work_mwh * (k1 - k0) / (b - a)
-                lo, hi = min(lo, k0 - f), max(hi, k1 - f)
-        if work <= 0:
+                lo, hi = min(k0 - f, p.n_steps - 1), min(k1 - f, p.n_steps)
+                windows[lo, max(hi, lo + 1)] = windows.get((lo, max(hi, lo + 1)), 0) + (k1 - k0)
+        if not windows:
             continue
-        lo, hi = min(lo, p.n_steps - 1), min(hi, p.n_steps)
-        out.append(j.model_copy(update={"release": start + lo * dt, "deadline": start + max(hi, lo + 1) * dt,
-                                        "work_mwh": work / p.weight, "can_pause": True}))
+        if not linked:
+            work = j.work_mwh * sum(windows.values()) / (b - a)
+            lo, hi = min(w[0] for w in windows), max(w[1] for w in windows)
+            out.append((j.id, j.model_copy(update={"release": start + lo * dt, "deadline": start + hi * dt,
+                                                   "work_mwh": work / p.weight, "can_pause": True}), False))
+            continue
+        for (lo, hi), steps_on in sorted(windows.items()):
+            days = steps_on / (hi - lo)   # member days with this window (steps in it over its length)
+            power = j.power_mw * days / p.weight
+            out.append((j.id, j.model_copy(update={
+                "id": j.id if len(windows) == 1 else f"{j.id}@{lo}-{hi}", "release": start + lo * dt,
+                "deadline": start + hi * dt, "power_mw": power, "work_mwh": power * (hi - lo) * grid.dt_hours,
+                "unfinished_penalty_usd_per_mwh": 0.0, "can_pause": True}), False))
     return out
 
 
-def _sliced(obj, sl: slice):
-    """A shallow copy of a model whose every series holds a view of ``sl`` of its values."""
+def day_values(v: np.ndarray, p: Period) -> np.ndarray:
+    """A series over period ``p``: its own steps (a view) for a period that stands for itself; for a typical
+    day, its medoid's values shifted by one constant so that weight times their sum equals the sum over the
+    days it stands for (mean-preserving, as tsam's ``preserve_column_means`` is for its representatives:
+    the medoid keeps its shape, the year keeps its total price, load and degree-hours), then clipped to the
+    series' range over the horizon (a 0-1 availability stays one)."""
+    own = v[p.first_step:p.first_step + p.n_steps]
+    if p.stands_for_itself or own.dtype.kind not in "fi":
+        return own
+    members = sum(float(v[f:f + n].sum()) for f, n in p.members)
+    shift = members / (p.weight * p.n_steps) - float(own.mean())
+    return np.clip(own + shift, v.min(), v.max())
+
+
+def _sliced(obj, cut):
+    """A shallow copy of a model whose every series holds ``cut(values)`` (its values over one period)."""
     if isinstance(obj, SeriesInput):
         new = obj.model_copy()
-        new._values = None if obj._values is None else obj._values[sl]
+        new._values = None if obj._values is None else cut(obj._values)
         return new
     if isinstance(obj, BaseModel):
         update = {}
         for name in type(obj).model_fields:
             v = getattr(obj, name)
             if isinstance(v, BaseModel):
-                update[name] = _sliced(v, sl)
+                update[name] = _sliced(v, cut)
             elif isinstance(v, list) and v and isinstance(v[0], BaseModel):
-                update[name] = [_sliced(x, sl) for x in v]
+                update[name] = [_sliced(x, cut) for x in v]
         new = obj.model_copy(update=update)
         return new
     return obj

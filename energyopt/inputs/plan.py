@@ -51,11 +51,19 @@ class RepresentativePeriods(Section):
     extreme days, and typical days standing for the rest."""
 
     typical_days: int = F(ge=1, le=366, strict=True,
-                          desc="typical days chosen by k-means clustering of the event-free days' hourly price, "
-                               "temperature and load; each weighs as many days as its cluster holds")
+                          desc="typical days chosen by tsam's clustering of the event-free days' hourly price, "
+                               "temperature and load; each is its cluster's medoid and weighs as many days as "
+                               "the cluster holds")
     extreme_days: Boolean = F(True, desc="also model the event-free days with the highest temperature, price and "
                                          "load on their own (weight 1)")
-    seed: int = F(0, ge=0, strict=True, desc="seed of the clustering's random starts")
+    method: Literal["hierarchical", "kmeans"] = F(
+        "hierarchical", desc="tsam's clustering: `hierarchical` (Ward, deterministic) or `kmeans` (from `seed`)",
+        source="tsam's default method (hierarchical, medoid representation), Kotzur et al. 2018")
+    seed: int = F(0, ge=0, strict=True, desc="seed of k-means' random starts (`method = \"kmeans\"`)")
+    link_days: Boolean = F(True, desc="link the battery's and the tank's levels and the training jobs' work "
+                                      "across the year's days in time order (false: each period starts and "
+                                      "ends at the stores' initial level and carries fixed shares of each "
+                                      "job's work, the approximation before issue 14)")
 
 
 class PlanFileBase(Section):
@@ -80,11 +88,24 @@ class PlanFileBase(Section):
     representative_periods: RepresentativePeriods | None = F(
         None, desc="plan over representative days instead of every step of the horizon (faster; an "
                    "approximation, see docs/plan.md); absent: the whole horizon")
-    time_limit_s: OptionalNumber = F(600.0, gt=0, unit="s", desc="solver time limit")
+    time_limit_s: OptionalNumber = F(600.0, gt=0, unit="s",
+                                     desc="time budget of the whole run (every solve of it: the sizing model, then "
+                                          "the count table's re-solves and evaluations with what is left); at the "
+                                          "limit the best design found is written with its proven gap (exit 5)")
     mip_gap: Number = F(1e-3, ge=0, le=1, desc="relative MIP gap", source="issue 4: within 0.1%")
     fixed_units: dict[str, int] = F(default_factory=dict, desc="units of a type fixed instead of chosen "
                                     "(e.g. `{ D25 = 2 }`), to evaluate a design")
-    count_table: bool = F(True, desc="also re-optimize with each genset count fixed, for the cost-vs-count table")
+    count_table: bool = F(False, desc="also re-optimize with each genset count fixed, for the cost-vs-count table "
+                                      "(one re-solve per count, warm-started from the optimum; their number and an "
+                                      "estimate of their time are printed before they start)",
+                          source="issue 14: on by default it re-solved once per count and ran for minutes unannounced")
+    full_year_evaluation: Boolean = F(
+        True, desc="after a plan over representative periods, evaluate the chosen design over every step of the "
+                   "horizon (sizes fixed, one solve per scenario: about the time of a full-horizon plan with its "
+                   "sizes fixed) and check its genset types unit by unit; false: skip it (docs/plan.md)")
+    neighbour_check: Boolean = F(
+        True, desc="when the plan stops with a gap above 0, re-solve with each free genset type's count one "
+                   "below and one above the chosen (at most 2 solves per type) and report a cheaper one")
 
     @model_validator(mode="after")
     def _scenarios(self) -> "PlanFileBase":

@@ -71,6 +71,13 @@ def read_series_file(path: Path, display: str, tz: str, field: str) -> tuple[Ser
             row_base = 2
     except Exception as exc:  # noqa: BLE001 - any parse failure is the user's file, reported as such
         return None, [Problem(field, f"cannot read the file: {exc}", display)]
+    return series_from_frame(frame, display, tz, field, row_base)
+
+
+def series_from_frame(frame: pd.DataFrame, display: str, tz: str, field: str,
+                      row_base: int) -> tuple[SeriesFile | None, list[Problem]]:
+    """A table with a ``timestamp`` column (text, or timestamps) checked as a file is: readable, sorted, unique,
+    evenly spaced; data row ``i`` (from 0) is named ``row_base + i``. Rows without any value are dropped."""
     if "timestamp" not in frame.columns:
         return None, [Problem(field, f"no 'timestamp' column (columns: {', '.join(map(str, frame.columns))})",
                               display)]

@@ -11,7 +11,7 @@ import pyomo.environ as pyo
 from ..inputs.history import History
 from ..inputs.schema import F, InstanceBase as Instance, Number, Section
 from ..inputs.battery import Battery
-from .component import BuildContext, Candidate, Column, Component, Role
+from .component import BuildContext, Candidate, Column, Component, LinkedLevel, Role
 
 CHARGE, DISCHARGE, STORED = "battery.charge_mw", "battery.discharge_mw", "battery.stored_mwh"
 
@@ -54,25 +54,32 @@ def build(b: pyo.Block, inst: Instance, ctx: BuildContext | None = None) -> None
         eta, pmax, emax, init = math.sqrt(sized.round_trip_efficiency), sized.max_mw, sized.max_mwh, sized.initial_fraction
         low = 0.0
 
+    linked = ctx is not None and ctx.link_storage
     b.Charge_MW = pyo.Var(T, bounds=(0.0, pmax))
     b.Discharge_MW = pyo.Var(T, bounds=(0.0, pmax))
     b.Charging = pyo.Var(T, domain=pyo.Binary)
-    b.Stored_MWh = pyo.Var(range(n + 1), bounds=(low, emax))
-    if sized is None:
-        b.Stored_MWh[0].fix(init * emax)
-        start = init * emax
-    else:   # the chosen size bounds the level and the flows
-        b.sized_level = pyo.Constraint(range(n + 1), rule=lambda _, t: b.Stored_MWh[t] <= sized.energy)
+    # Linked across a plan's periods: the level is relative to the period's start (model/linking.py).
+    b.Stored_MWh = pyo.Var(range(n + 1), bounds=(-emax, emax) if linked else (low, emax))
+    if sized is not None:   # the chosen size bounds the flows (and, below, the level)
         b.sized_charge = pyo.Constraint(T, rule=lambda _, t: b.Charge_MW[t] <= sized.power)
         b.sized_discharge = pyo.Constraint(T, rule=lambda _, t: b.Discharge_MW[t] <= sized.power)
-        b.sized_start = pyo.Constraint(expr=b.Stored_MWh[0] == init * sized.energy)
-        start = init * sized.energy
+    high = emax if sized is None else sized.energy
+    start = init * high
+    if linked:
+        b.Stored_MWh[0].fix(0.0)
+        b.linked_level = LinkedLevel(b.Stored_MWh, n, low, high, start)
+    elif sized is None:
+        b.Stored_MWh[0].fix(start)
+    else:
+        b.sized_level = pyo.Constraint(range(n + 1), rule=lambda _, t: b.Stored_MWh[t] <= sized.energy)
+        b.sized_start = pyo.Constraint(expr=b.Stored_MWh[0] == start)
     # No charging and discharging in the same step (it would burn energy at negative prices).
     b.charge_mode = pyo.Constraint(T, rule=lambda _, t: b.Charge_MW[t] <= pmax * b.Charging[t])
     b.discharge_mode = pyo.Constraint(T, rule=lambda _, t: b.Discharge_MW[t] <= pmax * (1 - b.Charging[t]))
     b.energy_balance = pyo.Constraint(T, rule=lambda _, t: b.Stored_MWh[t + 1] == b.Stored_MWh[t]
                                       + dt * (eta * b.Charge_MW[t] - b.Discharge_MW[t] / eta))
-    b.end_level = pyo.Constraint(expr=b.Stored_MWh[n] >= start)
+    if not linked:
+        b.end_level = pyo.Constraint(expr=b.Stored_MWh[n] >= start)
     b.supply_mw = pyo.Expression(T, rule=lambda _, t: b.Discharge_MW[t] - b.Charge_MW[t])
     bat = inst.battery if sized is None else None
     # Energy delivered on each local day at most max_cycles_per_day full cycles of energy_mwh.

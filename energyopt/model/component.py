@@ -73,9 +73,24 @@ class BuildContext:
     #: notice caps become soft at a large penalty (a re-plan or simulated day that cannot meet a notice)
     soften_notices: bool = False
     built: tuple = ()   #: (component, block) of every component built so far (what a stage sums)
+    #: storage levels relative to the period's start, linked across the year's days by the plan
+    #: (``model/linking.py``): each store exposes ``blk.linked_level`` instead of its own start and end levels
+    link_storage: bool = False
 
     def sized(self, name: str):
         return self.sizing.get(name)
+
+
+@dataclass(frozen=True)
+class LinkedLevel:
+    """What a store exposes in a period built with ``BuildContext.link_storage`` (linked by ``model/linking.py``): ``level`` (indexed 0..n,
+    ``level[0]`` fixed at 0) relative to the period's start; ``low`` and ``high`` bound the absolute level and
+    ``start`` is the year's initial level (numbers, or expressions of the plan's size variables)."""
+    level: object
+    n: int
+    low: object
+    high: object
+    start: object
 
 
 NO_CONTEXT = BuildContext()

@@ -9,7 +9,7 @@ import pyomo.environ as pyo
 from ..inputs.history import History
 from ..inputs.schema import F, InstanceBase as Instance, Number, Section, interp_curve
 from ..inputs.cooling import Cooling
-from .component import BuildContext, Candidate, Column, Component, Role
+from .component import BuildContext, Candidate, Column, Component, LinkedLevel, Role
 
 TES_CHARGE, TES_DISCHARGE = "thermal_storage.charge_mw_th", "thermal_storage.discharge_mw_th"
 TES_STORED = "thermal_storage.stored_mwh_th"
@@ -73,20 +73,26 @@ def build(b: pyo.Block, inst: Instance, ctx: BuildContext | None = None) -> None
             lo, hi, emax = -sized.c_rate_per_h * sized.max_mwh_th, sized.c_rate_per_h * sized.max_mwh_th, sized.max_mwh_th
             start = sized.initial_fraction * sized.energy
         b.Net_Charge_MW_th = pyo.Var(T, bounds=(lo, hi))
-        b.Stored_MWh_th = pyo.Var(range(n + 1), bounds=(0.0, emax))
-        if sized is None:
-            b.Stored_MWh_th[0].fix(start)
-        else:   # the chosen tank bounds the level and the flows
-            b.sized_level = pyo.Constraint(range(n + 1), rule=lambda _, t: b.Stored_MWh_th[t] <= sized.energy)
+        # Linked across a plan's periods: the level is relative to the period's start (model/linking.py).
+        b.Stored_MWh_th = pyo.Var(range(n + 1), bounds=(-emax, emax) if ctx.link_storage else (0.0, emax))
+        if sized is not None:   # the chosen tank bounds the flows (and, below, the level)
             b.sized_charge = pyo.Constraint(T, rule=lambda _, t: b.Net_Charge_MW_th[t]
                                             <= sized.c_rate_per_h * sized.energy)
             b.sized_discharge = pyo.Constraint(T, rule=lambda _, t: -b.Net_Charge_MW_th[t]
                                                <= sized.c_rate_per_h * sized.energy)
+        if ctx.link_storage:
+            b.Stored_MWh_th[0].fix(0.0)
+            b.linked_level = LinkedLevel(b.Stored_MWh_th, n, 0.0, emax if sized is None else sized.energy, start)
+        elif sized is None:
+            b.Stored_MWh_th[0].fix(start)
+        else:
+            b.sized_level = pyo.Constraint(range(n + 1), rule=lambda _, t: b.Stored_MWh_th[t] <= sized.energy)
             b.sized_start = pyo.Constraint(expr=b.Stored_MWh_th[0] == start)
         b.heat_balance = pyo.Constraint(T, rule=lambda _, t: b.Chill_MW_th[t] == it_load_mw[t] + b.Net_Charge_MW_th[t])
         b.storage_balance = pyo.Constraint(T, rule=lambda _, t: b.Stored_MWh_th[t + 1]
                                            == b.Stored_MWh_th[t] + dt * b.Net_Charge_MW_th[t])
-        b.end_level = pyo.Constraint(expr=b.Stored_MWh_th[n] >= start)
+        if not ctx.link_storage:
+            b.end_level = pyo.Constraint(expr=b.Stored_MWh_th[n] >= start)
     b.load_mw = pyo.Expression(T, rule=lambda _, t: b.Chill_MW_th[t] / float(cop[t]))
     if elastic:
         b.elastic_mwh = pyo.Expression(expr=dt * sum(b.Shortfall_MW_th[t] for t in T))

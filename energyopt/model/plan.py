@@ -8,7 +8,9 @@ Each scenario's operations are the whole operational model (:func:`~energyopt.mo
 site with that scenario's notices, built once per period into ``m.scenario[s].period[p]`` with the genset
 types, battery and chilled-water tank sized by the top-level variables. Planning over the full horizon,
 a scenario has one period of weight 1; over representative periods (``inputs/periods.py``), each period
-weighs as many days as it stands for. Annual permits bind the weighted hours of all periods together.
+weighs as many days as it stands for. Annual permits bind the weighted hours of all periods together;
+with ``link_days`` the stores' levels and the training jobs' work are linked along the year's days
+(``model/linking.py``).
 ``scale`` turns the modeled operating cost into a year's (8,760 / horizon hours; 1 for a year). Every
 scenario must be served (notices are hard caps), in both modes.
 """
@@ -22,7 +24,7 @@ from ..inputs.periods import Period, slice_instance, whole_horizon
 from ..inputs.plan import PlanFile
 from ..inputs.schema import InstanceBase as Instance
 from ..registry import candidates
-from . import fleet, generators, grid
+from . import fleet, generators, grid, linking
 from .build import cost_terms, populate
 from .component import BuildContext
 from .fleet import FleetSizing
@@ -76,7 +78,8 @@ def build_plan_model(plan: PlanFile, scenarios: dict[str, Instance],
             sizing[c.candidate.table] = c.candidate.variables(m, cand)
             capex |= c.candidate.capex(m, cand, lambda life: crf(plan.discount_rate, life))
     m.annual_capex_usd = pyo.Expression(list(capex), rule=lambda _, k: capex[k])
-    ctx = BuildContext(sizing=sizing, relax_jobs=True)
+    rp = plan.representative_periods
+    ctx = BuildContext(sizing=sizing, relax_jobs=True, link_storage=rp is not None and rp.link_days)
     names = list(scenarios)
     m.scenario = pyo.Block(names)
     for s in names:
@@ -102,9 +105,13 @@ def _scenario(b: pyo.Block, inst: Instance, periods: list[Period], ctx: BuildCon
     P = range(len(periods))
     b.period = pyo.Block(P)
     for i in P:
-        populate(b.period[i], slice_instance(inst, periods[i]), ctx)
+        populate(b.period[i], slice_instance(inst, periods[i], linked=ctx.link_storage), ctx)
     w = [periods[i].weight for i in P]
     blocks = [b.period[i] for i in P]
+    if ctx.link_storage:   # storage levels and training work across the days (model/linking.py)
+        linking.link_storage(b, periods, blocks)
+    left = linking.link_jobs(b, inst, periods, blocks, ctx.link_storage)
+    b.job_unfinished_mwh = pyo.Expression(list(left), rule=lambda _, j: left[j])
     if ctx.sized("fleet") is not None:
         b.fleet = pyo.Block()
         fleet.annual_permits(b.fleet, [(w[i], blocks[i].fleet) for i in P], ctx.sized("fleet"))
@@ -119,5 +126,7 @@ def _scenario(b: pyo.Block, inst: Instance, periods: list[Period], ctx: BuildCon
             if k != "demand_charge":   # paid once per scenario (below), not per period
                 terms[k] = terms.get(k, 0) + w[i] * expr
     terms["demand_charge"] = demand
+    if ctx.link_storage and inst.training_jobs:   # linked jobs' work left undone, priced once
+        terms["unfinished_work"] = terms.get("unfinished_work", 0) + b.job_link.cost_usd
     b.cost_usd = pyo.Expression(list(terms), rule=lambda _, k: terms[k])
     b.opex_usd = pyo.Expression(expr=sum(b.cost_usd[k] for k in terms))

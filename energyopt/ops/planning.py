@@ -18,9 +18,12 @@ from ..registry import candidates
 PLAN_HIGHS_OPTIONS = (("mip_heuristic_run_rins", False), ("mip_heuristic_run_rens", False))
 
 
-def plan_solve_options(time_limit_s: float | None, mip_gap: float):
-    from ..solver import SolveOptions
-    return SolveOptions(time_limit_s=time_limit_s, mip_rel_gap=mip_gap, highs=PLAN_HIGHS_OPTIONS)
+def plan_solve_options(time_limit_s: float | None, mip_gap: float, started: float | None = None, progress=None):
+    """The options of a plan run: ``time_limit_s`` is the whole run's budget from ``started`` (``time.monotonic()``,
+    default now), shared by every solve of the run (each gets what is left)."""
+    from ..solver import SolveOptions, with_budget
+    return with_budget(SolveOptions(mip_rel_gap=mip_gap, highs=PLAN_HIGHS_OPTIONS, progress=progress),
+                       time_limit_s, started)
 
 
 @dataclass
@@ -94,10 +97,13 @@ def scenario_periods(plan: PlanFile, scenarios: dict[str, Instance]):
     rp = plan.representative_periods
     if rp is None:
         return {s: whole_horizon(inst) for s, inst in scenarios.items()}
-    return {s: select_periods(inst, rp.typical_days, rp.extreme_days, rp.seed) for s, inst in scenarios.items()}
+    return {s: select_periods(inst, rp.typical_days, rp.extreme_days, rp.seed, rp.method)
+            for s, inst in scenarios.items()}
 
 
-def run_plan(plan_path: str | Path, solve_options=None) -> PlanRun:
+def run_plan(plan_path: str | Path, solve_options=None, printer=None) -> PlanRun:
+    """Solve the plan; ``solve_options`` (see :func:`plan_solve_options`) carry the run's deadline, shared by every
+    solve; ``printer`` (an :class:`energyopt.progress.Printer`) hears each stage."""
     from ..model.plan import build_plan_model
     from ..results.plan import plan_summary
     from ..solver import solve_model
@@ -114,57 +120,88 @@ def run_plan(plan_path: str | Path, solve_options=None) -> PlanRun:
     if clash:
         raise InstanceError(clash, str(plan_path))
     periods = scenario_periods(plan, scenarios)
+    n_periods = sum(len(p) for p in periods.values())
+    if printer is not None:
+        printer.stage(f"sizing model ({len(scenarios)} scenario(s), {n_periods} period(s))")
     pm = build_plan_model(plan, scenarios, periods)
     opts = solve_options or plan_solve_options(plan.time_limit_s, plan.mip_gap)
     info = solve_model(pm.model, opts)
     if not info.status.has_schedule:
         return PlanRun(plan, {"format_version": 1, "kind": "plan", "plan": plan.name, "status": info.status.value,
                               "termination": info.termination.value,
-                              "diagnosis": _diagnose(plan, scenarios, periods)
+                              "diagnosis": _diagnose(plan, scenarios, periods, opts.deadline)
                               if info.status.value == "infeasible" else []},
                        [])
-    summary = plan_summary(plan, pm, info)
-    table = count_table(plan, pm, opts) if plan.count_table and plan.genset_types else []
+    summary = plan_summary(plan, pm, info, scenarios)
+    from .evaluate import full_year_evaluation
+    summary["full_year_evaluation"] = full_year_evaluation(plan, pm, info, scenarios, summary, opts)
+    table = (count_table(plan, pm, opts, info.timings_s.get("highs"), printer)
+             if plan.count_table and plan.genset_types else [])
     return PlanRun(plan, summary, table)
 
 
-def count_table(plan: PlanFile, pm, opts) -> list[dict]:
-    """Total annual cost with each genset type's count fixed in turn (the other sizes re-optimized), from
-    its existing units up to three past the optimum: how flat the optimum is."""
-    import pyomo.environ as pyo
+#: A count-table row the run's time budget left no time for.
+SKIPPED_FOR_TIME = "skipped_for_time"
 
+
+def count_table(plan: PlanFile, pm, opts, optimum_seconds: float | None = None, printer=None) -> list[dict]:
+    """Total annual cost with each genset type's count fixed in turn (the other sizes re-optimized), from
+    its existing units up to three past the optimum: how flat the optimum is. Each re-solve starts from the
+    optimum (a MIP start; HiGHS drops it where the fixed count cannot carry it) and gets what is left of the run's
+    budget; rows past the budget are ``skipped_for_time``. Before they start, the printer is told how many
+    re-solves there are and about how long they take (each about as long as the optimum's solve)."""
+    import pyomo.environ as pyo
+    from pyomo.common.collections import ComponentMap
+
+    from ..results.plan import reported_objective
     from ..solver import solve_model
     m = pm.model
     best = {k: int(round(pyo.value(m.Units[k]))) for k in m.Units}
+    start = ComponentMap((v, v.value) for v in m.component_data_objects(pyo.Var, descend_into=True)
+                         if v.is_integer() and not v.fixed and v.value is not None)
+    todo = [(g.id, n) for g in plan.genset_types if g.id not in plan.fixed_units
+            for n in range(g.existing_units, min(g.max_units, best[g.id] + 3) + 1)]
+    if printer is not None:
+        each = f", about {optimum_seconds:.2g} s each as the optimum took" if optimum_seconds is not None else ""
+        printer.stage("count table", f"count table: {len(todo)} re-solve(s) with one genset count fixed{each} "
+                                     "(count_table = false skips them)")
     rows = []
-    for g in plan.genset_types:
-        if g.id in plan.fixed_units:
+    for k, (gid, n) in enumerate(todo, start=1):
+        if opts.out_of_time():
+            rows.append({"type": gid, "units": n, "status": SKIPPED_FOR_TIME, "total_usd_per_year": None,
+                         "mip_gap": None, "optimum": n == best[gid]})
             continue
-        for n in range(g.existing_units, min(g.max_units, best[g.id] + 3) + 1):
-            m.Units[g.id].fix(n)
-            try:
-                info = solve_model(m, opts)
-            finally:
-                m.Units[g.id].unfix()
-            rows.append({"type": g.id, "units": n, "status": info.status.value,
-                         "total_usd_per_year": info.objective_usd if info.status.has_schedule else None,
-                         "mip_gap": info.mip_gap, "optimum": n == best[g.id]})
+        if printer is not None:
+            printer.stage(f"count table {k}/{len(todo)} ({gid} x {n})")
+        m.Units[gid].fix(n)
+        try:
+            info = solve_model(m, opts, start=ComponentMap((v, x) for v, x in start.items() if v is not m.Units[gid]))
+        finally:
+            m.Units[gid].unfix()
+        rows.append({"type": gid, "units": n, "status": info.status.value,
+                     "total_usd_per_year": reported_objective(plan, pm) if info.status.has_schedule else None,
+                     "mip_gap": info.mip_gap, "optimum": n == best[gid]})
     return rows
 
 
-def _diagnose(plan: PlanFile, scenarios: dict[str, Instance], periods: dict) -> list[str]:
-    """Which scenarios cannot be served even with every candidate at its largest size."""
+def _diagnose(plan: PlanFile, scenarios: dict[str, Instance], periods: dict, deadline: float | None = None) -> list[str]:
+    """Which scenarios cannot be served even with every candidate at its largest size (each solve at most 60 s and
+    within the run's ``deadline``)."""
     from ..model.plan import build_plan_model
     from ..solver import SolveOptions, solve_model
     biggest = plan.model_copy(update={"fixed_units": {g.id: g.max_units for g in plan.genset_types},
                                       "mode": "stochastic"})
     out = []
+    opts = SolveOptions(time_limit_s=60, deadline=deadline)
     for name, inst in scenarios.items():
+        if opts.out_of_time():
+            out.append("the diagnosis of the remaining scenarios was skipped for time (the run's time budget is spent)")
+            break
         pm = build_plan_model(biggest, {name: inst}, {name: periods[name]})
-        info = solve_model(pm.model, SolveOptions(time_limit_s=60))
+        info = solve_model(pm.model, opts)
         if info.status.value == "infeasible":
             from ..solver.diagnose import explain_infeasible
-            why = explain_infeasible(inst, SolveOptions(time_limit_s=60))
+            why = explain_infeasible(inst, opts)
             out.append(f"scenario {name} cannot be served even with every candidate at its maximum size (the site's "
                        f"own equipment, with any candidate that enters the site at its largest size: "
                        f"{' '.join(why)[:600]})")

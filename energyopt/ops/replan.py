@@ -227,13 +227,14 @@ def _apply_actuals(inst: Instance, actuals: pd.DataFrame, name: str, n_fixed: in
 def replan(previous_dir: str | Path, now, *, instance: str | Path | None = None, response_minutes: float = 0.0,
            actuals: pd.DataFrame | None = None, actuals_name: str = "actuals", add_notices: list[dict] = (),
            cancel_notices: list[str] = (), options=None, ledger=None, notice_category: str | None = None,
-           soften_notices: bool = True):
+           soften_notices: bool = True, warm_start: bool = True):
     """Re-optimize a plan from ``now``; returns ``(Result, diff)`` where ``diff`` is :func:`plan_diff`'s dict
     (None when the re-plan has no schedule). ``ledger`` (a :class:`~energyopt.ledger.Ledger`) bounds the
     generators by what their permit windows have left, leaving out entries of the plans this one replaces.
     A re-plan that no schedule can solve as posed (a notice that cannot be met) is solved again with the notices'
     caps softened at a large penalty (``soften_notices``, on by default): its status is ``notices_softened`` and
-    its summary says by how much and when each cap is exceeded (``notice_overruns``) and why (``diagnosis``)."""
+    its summary says by how much and when each cap is exceeded (``notice_overruns``) and why (``diagnosis``).
+    With ``warm_start`` (the default) HiGHS starts from the previous plan (:mod:`energyopt.ops.warmstart`)."""
     from ..api import solve
     from .diff import plan_diff
 
@@ -253,13 +254,18 @@ def replan(previous_dir: str | Path, now, *, instance: str | Path | None = None,
         from ..ledger.budgets import plan_budgets
         budgets = plan_budgets(ledger, inst, *([notice_category] if notice_category else []),
                                exclude_plan_ids=tuple(supersedes))
-    result = solve(inst, options, history=history, budgets=budgets, soften_notices=soften_notices)
+    start = None
+    if warm_start:
+        from .warmstart import previous_plan_start
+        start = previous_plan_start(inst, prev.steps, history, budgets)
+    result = solve(inst, options, history=history, budgets=budgets, soften_notices=soften_notices, warm_start=start)
     fixed_until = inst.time.start + pd.Timedelta(minutes=inst.time.step_minutes * history.n_fixed)
     result.summary["replan"] = {
         "now": now.isoformat(), "response_minutes": response_minutes, "fixed_steps": history.n_fixed,
         "fixed_until": fixed_until.isoformat(), "previous_plan_id": prev.plan_id,
         "previous_plan_dir": str(prev.folder.resolve()), "actuals": actuals_name if actuals is not None else None,
-        "notices_added": add_notices, "notices_cancelled": [{"id": i, "at": at} for i, at in cancel_notices]}
+        "notices_added": add_notices, "notices_cancelled": [{"id": i, "at": at} for i, at in cancel_notices],
+        "warm_start": start is not None}
     result.summary["replaces_plan_id"] = prev.plan_id
     result.summary["supersedes"] = supersedes
     if result.steps is None:

@@ -90,8 +90,10 @@ def read_season(cfg: SimConfig, base: Path, tpl: Template) -> tuple[pd.DataFrame
     return joined.reindex(steps), filled
 
 
-def run(cfg_path: str | Path, out_dir: str | Path, progress=None) -> dict:
-    """Run the simulation of ``cfg_path`` and write it to ``out_dir`` (atomically: the folder appears whole)."""
+def run(cfg_path: str | Path, out_dir: str | Path, progress=None, solve_progress=None) -> dict:
+    """Run the simulation of ``cfg_path`` and write it to ``out_dir`` (atomically: the folder appears whole).
+    ``progress(done, total, row)`` hears of each day simulated; ``solve_progress`` is every solve's
+    ``SolveOptions.progress``."""
     from ..ledger import Ledger
 
     t_start = time.perf_counter()
@@ -117,7 +119,8 @@ def run(cfg_path: str | Path, out_dir: str | Path, progress=None) -> dict:
         days = []
         for k in range(cfg.days):
             d = cfg.start_date + timedelta(days=k)
-            days.append(_simulate_day(cfg, tpl, season, notices, d, work / "days" / d.isoformat(), ledger))
+            days.append(_simulate_day(cfg, tpl, season, notices, d, work / "days" / d.isoformat(), ledger,
+                                      solve_progress))
             if progress is not None:
                 progress(k + 1, cfg.days, days[-1].row)
         rows = pd.DataFrame([r.row for r in days])
@@ -158,7 +161,7 @@ def _all_notices(cfg: SimConfig, base: Path, tpl: Template) -> list[dict]:
 
 
 def _simulate_day(cfg, tpl: Template, season: pd.DataFrame, notices: list[dict], d: date, folder: Path,
-                  ledger) -> DayRecord:
+                  ledger, solve_progress=None) -> DayRecord:
     from ..api import solve
     from ..ledger.budgets import plan_budgets
     from ..solver import SolveOptions
@@ -166,7 +169,7 @@ def _simulate_day(cfg, tpl: Template, season: pd.DataFrame, notices: list[dict],
     from .naive import naive_schedule
     from .replan import replan
 
-    opts = SolveOptions(time_limit_s=cfg.time_limit_s, mip_rel_gap=cfg.mip_gap)
+    opts = SolveOptions(time_limit_s=cfg.time_limit_s, mip_rel_gap=cfg.mip_gap, progress=solve_progress)
     steps = tpl.day_steps(d)
     day_start, day_end = steps[0], steps[-1] + pd.Timedelta(minutes=tpl.inst.time.step_minutes)
     plan_time = pd.Timestamp(datetime.combine(d - timedelta(days=1), datetime.min.time().replace(hour=cfg.plan_hour),

@@ -13,26 +13,40 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from .batchmaps import NO_SCHEDULE, short_labels
 from .reader import BatchData
 
 OK_STATUS = "optimal"
+#: How the cases without a schedule are drawn on every chart (at the foot of the panel: they have no objective).
+NO_SCHEDULE_MARKER = dict(symbol="square-x-open", size=11, color=NO_SCHEDULE, line=dict(width=2, color=NO_SCHEDULE))
 
 
 def objective_figure(data: BatchData) -> go.Figure:
     """One panel per swept axis: every case's objective at its value of that axis (optimal as dots, others
-    with a schedule as crosses), and the mean over the other axes as a line. Without sweeps (instance files),
-    one bar per case."""
+    with a schedule as crosses), and the mean over the other axes as a line; cases without a schedule as red
+    crossed squares at the foot of the panel. Without sweeps (instance files), one bar per case, labelled
+    short (:func:`short_labels`; the full id on hover), a case without a schedule as a red mark at zero."""
     t = data.table
     has_obj = t["objective_usd"].notna()
     missing = t.loc[~has_obj, "id"].astype(str).tolist()
     if not data.swept:
-        fig = go.Figure(go.Bar(x=t.loc[has_obj, "id"].astype(str), y=t.loc[has_obj, "objective_usd"],
+        label = dict(zip(t["id"].astype(str), short_labels(t["id"].astype(str).tolist())))
+        ids = t["id"].astype(str)
+        fig = go.Figure(go.Bar(x=ids[has_obj].map(label), y=t.loc[has_obj, "objective_usd"],
                                marker_color=["#4C78A8" if s == OK_STATUS else "#F58518"
                                              for s in t.loc[has_obj, "status"]],
-                               customdata=t.loc[has_obj, "status"], name="objective",
-                               hovertemplate="%{x}<br>$%{y:,.2f} (%{customdata})<extra></extra>"))
+                               customdata=t.loc[has_obj, ["id", "status"]].astype(str).to_numpy(), name="objective",
+                               hovertemplate="%{customdata[0]}<br>$%{y:,.2f} (%{customdata[1]})<extra></extra>"))
+        if missing:
+            fig.add_trace(go.Scatter(x=ids[~has_obj].map(label), y=[0.0] * len(missing), mode="markers+text",
+                                     marker=NO_SCHEDULE_MARKER, text=t.loc[~has_obj, "status"].astype(str),
+                                     textposition="top center", name="no schedule",
+                                     customdata=t.loc[~has_obj, ["id", "status"]].astype(str).to_numpy(),
+                                     hovertemplate="%{customdata[0]}<br>no schedule (%{customdata[1]})"
+                                                   "<extra></extra>"))
         fig.update_layout(xaxis_title="case", yaxis_title="objective ($)", template="plotly_white",
-                          height=420, margin=dict(l=80, r=30, t=40, b=120), showlegend=False)
+                          height=420, margin=dict(l=80, r=30, t=40, b=120), showlegend=False,
+                          xaxis=dict(type="category", categoryorder="array", categoryarray=ids.map(label).tolist()))
         _note_missing(fig, missing)
         return fig
     n = len(data.swept)
@@ -56,6 +70,15 @@ def objective_figure(data: BatchData) -> go.Figure:
                 customdata=part[["id", "status"]].astype(str).to_numpy(),
                 hovertemplate="%{customdata[0]}<br>%{x}: $%{y:,.2f} (%{customdata[1]})<extra></extra>"),
                 row=r, col=cc)
+        gone = t[~has_obj]
+        if not gone.empty:
+            foot = float(sel["objective_usd"].min()) if not sel.empty else 0.0
+            fig.add_trace(go.Scatter(
+                x=gone[c] if numeric else gone[c].astype(str), y=[foot] * len(gone), mode="markers",
+                name="no schedule (drawn at the foot)", legendgroup="none", showlegend=k == 0,
+                marker=NO_SCHEDULE_MARKER, customdata=gone[["id", "status"]].astype(str).to_numpy(),
+                hovertemplate="%{customdata[0]}<br>%{x}: no schedule (%{customdata[1]})<extra></extra>"),
+                row=r, col=cc)
         if not sel.empty:
             mean = sel.groupby(c, sort=True)["objective_usd"].mean()
             fig.add_trace(go.Scatter(x=mean.index if numeric else mean.index.astype(str), y=mean.to_numpy(),
@@ -63,7 +86,7 @@ def objective_figure(data: BatchData) -> go.Figure:
                                      legendgroup="mean",
                                      showlegend=k == 0, line=dict(color="#888888", dash="dot"),
                                      hovertemplate="mean $%{y:,.2f}<extra></extra>"), row=r, col=cc)
-        values = sorted(sel[c].dropna().unique()) if numeric else []
+        values = sorted(t[c].dropna().unique()) if numeric else []
         if numeric and 0 < len(values) <= 12:   # ticks at the swept values only (2 gensets, not 1.8)
             fig.update_xaxes(tickmode="array", tickvals=values, row=r, col=cc)
         fig.update_xaxes(title_text=axis_name(c), row=r, col=cc)
@@ -80,7 +103,7 @@ def axis_name(column: str) -> str:
 
 def _note_missing(fig: go.Figure, missing: list[str]) -> None:
     if missing:
-        fig.add_annotation(text=f"{len(missing)} case(s) without a schedule are not drawn (see the table)",
+        fig.add_annotation(text=f"{len(missing)} case(s) without a schedule: red crossed squares (see the table)",
                            xref="paper", yref="paper", x=1, y=-0.02, xanchor="right", yanchor="top",
                            showarrow=False, font=dict(size=11, color="#a33"), yshift=-40)
 

@@ -10,7 +10,7 @@ from .reader import BatchData, ResultData
 
 #: Every chart of a result with a schedule, in page order (those a result lacks are named in the page).
 RESULT_CHARTS = ("power", "training", "inference", "cooling", "permits", "cost")
-BATCH_CHARTS = ("objective",)
+BATCH_CHARTS = ("objective", "heatmap")   #: the heatmap only with two swept axes or more
 
 
 @dataclass
@@ -64,8 +64,18 @@ def result_charts(data: ResultData) -> tuple[list[Chart], list[str]]:
 
 def batch_charts(data: BatchData) -> list[Chart]:
     from .batchcharts import objective_figure
+    from .batchmaps import heatmap_figure
     caption = ("Every case's objective against each swept parameter (crosses: stopped at a limit with a "
-               "schedule; dotted: the mean over the other axes)." if data.swept else
-               "Every case's objective (orange: not optimal).")
-    return [Chart("objective", "Objective against the swept parameters" if data.swept else "Objective by case",
-                  caption, objective_figure(data))]
+               "schedule; dotted: the mean over the other axes; red crossed squares: no schedule, drawn at the "
+               "foot of the panel)." if data.swept else
+               "Every case's objective (orange: not optimal; red marks at zero: no schedule). Labels leave out "
+               "what every case's id shares; hover for the full id.")
+    charts = [Chart("objective", "Objective against the swept parameters" if data.swept else "Objective by case",
+                    caption, objective_figure(data))]
+    heat = heatmap_figure(data)
+    if heat is not None:
+        charts.append(Chart("heatmap", "Feasible and objective over two swept axes", "One row per pair of swept "
+                            "axes. Left: the share of the cell's cases with a schedule (green all, red none); "
+                            "right: their objective (the mean over any other axes), cells without a schedule "
+                            "marked &#10005; with their status. Hover for every case of a cell.", heat))
+    return charts

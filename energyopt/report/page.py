@@ -45,6 +45,7 @@ tr.notok td{background:#fff4e5}td.na{color:#aaa}
 .tablewrap{overflow:auto;max-height:640px}
 pre{background:#f4f5f7;padding:10px 14px;border-radius:4px;font-size:13px;white-space:pre-wrap}
 .note{color:#556;font-size:13px}
+.flag{color:#6b2f00;background:#fff4e5;border-left:4px solid #ef8f00;padding:6px 10px;margin:6px 0;font-size:13px}
 .grid2{display:grid;grid-template-columns:1fr 1fr;gap:16px}
 @media(max-width:1000px){.grid2{grid-template-columns:1fr}}
 """

@@ -84,6 +84,12 @@ class PlanData:
     plan: dict
     scenarios: pd.DataFrame
     counts: pd.DataFrame | None
+    days: pd.DataFrame | None = None   #: event_days.csv (each scenario's worst event day), if the plan has it
+
+
+#: event_days.csv columns the report draws from (results/plan_days.py writes them).
+EVENT_DAY_COLUMNS = ("scenario", "day", "timestamp", "notices", "import_cap_mw", "grid_import_mw",
+                     "facility_load_mw")
 
 
 def read_plan(folder: Path) -> PlanData:
@@ -101,7 +107,28 @@ def read_plan(folder: Path) -> PlanData:
         raise ReportInputError(f"{folder} is not a whole plan result: missing "
                                f"{', '.join(missing + ([] if (folder / 'scenarios.csv').is_file() else ['scenarios.csv']))}")
     counts = pd.read_csv(folder / "count_table.csv") if (folder / "count_table.csv").is_file() else None
-    return PlanData(folder, plan, pd.read_csv(folder / "scenarios.csv"), counts)
+    return PlanData(folder, plan, pd.read_csv(folder / "scenarios.csv"), counts, _read_days(folder))
+
+
+def _read_days(folder: Path) -> pd.DataFrame | None:
+    path = folder / "event_days.csv"
+    if not path.is_file():
+        return None
+    try:
+        days = pd.read_csv(path, dtype={"scenario": str, "day": str, "notices": str})
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        raise ReportInputError(f"{folder}: cannot read event_days.csv ({exc})") from None
+    missing = [c for c in EVENT_DAY_COLUMNS if c not in days.columns]
+    if "notices" in days:
+        days["notices"] = days["notices"].fillna("")
+    bad = [c for c in days.columns if c not in ("scenario", "day", "timestamp", "notices")
+           and not pd.api.types.is_numeric_dtype(days[c])]
+    if missing or bad:
+        raise ReportInputError(f"{folder}/event_days.csv is not an event-day table: "
+                               + "; ".join(([f"lacks column(s) {', '.join(missing)}"] if missing else [])
+                                           + ([f"column(s) {', '.join(bad)} hold values that are not numbers"]
+                                              if bad else [])))
+    return days
 
 
 def read_result(folder: Path) -> ResultData:

@@ -45,9 +45,21 @@ SOLVE = (
     SummaryEntry("solver.highs_objective_usd", "$", "HiGHS's objective (may exceed objective_usd within a gap)",
                  "number or null"),
     SummaryEntry("solver.options", "", "the options solved with", "object"),
-    SummaryEntry("solver.options.time_limit_s", "s", "time limit", "number or null"),
+    SummaryEntry("solver.options.time_limit_s", "s", "time limit (the command's budget, from its start)",
+                 "number or null"),
     SummaryEntry("solver.options.mip_rel_gap", "", "relative gap asked for"),
     SummaryEntry("solver.options.threads", "", "HiGHS threads", "integer or null"),
+    SummaryEntry("solver.highs_time_limit_s", "s", "the time limit HiGHS itself was given: what the budget had "
+                 "left when HiGHS started", "number or null"),
+    SummaryEntry("solver.start_columns", "", "columns a MIP start gave HiGHS (a re-plan starts from the previous "
+                 "plan; 0: no start)", "integer"),
+    SummaryEntry("solver.first_schedule_s", "s", "HiGHS's time to its first schedule (null: none found, or no "
+                 "integer decisions)", "number or null"),
+    SummaryEntry("solver.first_schedule_usd", "$", "HiGHS's objective of its first schedule (a MIP start HiGHS "
+                 "accepted is its first schedule)", "number or null"),
+    SummaryEntry("solver.nodes", "", "branch-and-bound nodes HiGHS explored", "integer"),
+    SummaryEntry("solver.lp_iterations", "", "simplex iterations over every LP HiGHS solved (with nodes, a measure "
+                 "of HiGHS's work that does not depend on the machine's load)", "integer"),
     SummaryEntry("diagnosis", "", "without a schedule, or with status notices_softened: why (what cannot be met, when, by how "
                  "much)", "list of text"),
     SummaryEntry("timings_s", "", "seconds of each phase: build, compile, hand_off, highs, load, extract", "object"),
@@ -114,6 +126,8 @@ REPLAN = (
     SummaryEntry("replan.actuals", "", "the actuals file, if any", "text or null"),
     SummaryEntry("replan.notices_added", "", "notices added (cumulative over re-plans)", "list"),
     SummaryEntry("replan.notices_cancelled", "", "notices cancelled: id and when", "list"),
+    SummaryEntry("replan.warm_start", "", "whether HiGHS started from the previous plan (energyopt.ops.warmstart)",
+                 "true/false"),
     SummaryEntry("replaces_plan_id", "", "the plan it replaces", "text or null"),
     SummaryEntry("supersedes", "", "every earlier plan it replaces (the ledger voids them)", "list of text"),
 )

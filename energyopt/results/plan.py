@@ -15,7 +15,9 @@ import pyomo.environ as pyo
 from ..atomic import swap_in, umask
 
 from ..inputs.plan import PlanFile
+from ..model.plan import ROBUST_TIE_WEIGHT
 from ..registry import candidates
+from .plan_days import FILE as EVENT_DAYS, event_days, split
 
 PLAN_FORMAT = 1
 
@@ -24,7 +26,18 @@ def _v(x) -> float:
     return float(pyo.value(x))
 
 
-def plan_summary(plan: PlanFile, pm, info) -> dict:
+def reported_objective(plan: PlanFile, pm) -> float:
+    """The solved plan's objective without robust mode's tie-break term (ROBUST_TIE_WEIGHT x the mean
+    operating cost): the one figure plan.json and count_table.csv report."""
+    m = pm.model
+    tie = ROBUST_TIE_WEIGHT * sum(pm.scale * _v(m.scenario[s].opex_usd) for s in pm.scenarios) / len(pm.scenarios) \
+        if plan.mode == "robust" else 0.0
+    return _v(m.objective) - tie
+
+
+def plan_summary(plan: PlanFile, pm, info, scenarios: dict | None = None) -> dict:
+    """``scenarios`` (name -> the site instance with its notices, as planned) adds ``event_days`` (each
+    scenario's worst event day, written as event_days.csv) and ``work_flags`` (results/plan_days.py)."""
     m = pm.model
     sizes = {"gensets": {k: int(round(_v(m.Units[k]))) for k in m.Units}}
     for c in candidates():
@@ -32,10 +45,10 @@ def plan_summary(plan: PlanFile, pm, info) -> dict:
             sizes |= c.candidate.sizes(m)
     capex = {k: _v(m.annual_capex_usd[k]) for k in m.annual_capex_usd}
     rows = [scenario_row(plan, pm, s) for s in pm.scenarios]
-    return {
+    out = {
         "format_version": PLAN_FORMAT, "kind": "plan", "plan": plan.name, "mode": plan.mode,
         "status": info.status.value, "termination": info.termination.value,
-        "objective_usd_per_year": info.objective_usd, "mip_gap": info.mip_gap,
+        "objective_usd_per_year": reported_objective(plan, pm), "mip_gap": info.mip_gap,
         "solve_seconds": info.timings_s.get("highs"), "timings_s": info.timings_s,
         "solver": {"rows": info.n_rows, "columns": info.n_cols, "integer_columns": info.n_integer,
                    "highs_status": info.highs_status},
@@ -48,6 +61,9 @@ def plan_summary(plan: PlanFile, pm, info) -> dict:
                         for p in pm.periods[s]] for s in pm.scenarios} if plan.representative_periods else None,
         "scenarios": rows,
     }
+    if scenarios:
+        out["event_days"], out["work_flags"] = event_days(plan, pm, scenarios)
+    return out
 
 
 def scenario_row(plan: PlanFile, pm, s: str) -> dict:
@@ -79,11 +95,9 @@ def scenario_row(plan: PlanFile, pm, s: str) -> dict:
             row[f"site.{gid}.hours"] = _v(b.generators.run_hours[gid])
     row["inference_shed_mwh"] = year(lambda blk: dt * sum(_v(blk.inference.shed_mw[k]) for k in blk.inference.shed_mw)
                                      if hasattr(blk, "inference") else 0.0)
-    row["unfinished_mwh"] = year(lambda blk: sum(_v(blk.training_jobs.Unfinished_MWh[j])
-                                                 for j in blk.training_jobs.Unfinished_MWh)
-                                 if hasattr(blk, "training_jobs") else 0.0)
-    row["jobs_late"] = len({j for _, blk in parts if hasattr(blk, "training_jobs") for j in blk.training_jobs.Unfinished_MWh
-                            if _v(blk.training_jobs.Unfinished_MWh[j]) > 1e-6})
+    left = {j: _v(b.job_unfinished_mwh[j]) for j in b.job_unfinished_mwh}   # over the horizon, per job
+    row["unfinished_mwh"] = pm.scale * sum(left.values())
+    row["jobs_late"] = sum(1 for v in left.values() if v > 1e-6)
     return row
 
 
@@ -105,7 +119,7 @@ def count_chart(summary: dict, rows: list[dict]) -> str:
 
 
 def write_plan(out: Path, summary: dict, count_table: list[dict] | None) -> Path:
-    """plan.json, scenarios.csv and count_table.csv, written to a temporary folder and renamed into place; an
+    """plan.json, scenarios.csv, event_days.csv and count_table.csv, written to a temporary folder and renamed into place; an
     existing folder is replaced only if it holds an earlier plan."""
     out = Path(out)
     if out.exists():
@@ -118,6 +132,9 @@ def write_plan(out: Path, summary: dict, count_table: list[dict] | None) -> Path
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     try:
+        summary, days = split(summary)   # the event days' steps go to event_days.csv, not plan.json
+        if days is not None:
+            days.to_csv(tmp / EVENT_DAYS, index=False)
         (tmp / "plan.json").write_text(json.dumps(summary, indent=2, default=str) + "\n", encoding="utf-8")
         pd.DataFrame(summary["scenarios"]).to_csv(tmp / "scenarios.csv", index=False)
         if count_table:

@@ -1,5 +1,5 @@
 """Solving: HiGHS hand-off, the outcome enum, and explanations of infeasible instances."""
-from .highs import SolveInfo, SolveOptions, solve_model
+from .highs import Progress, SolveInfo, SolveOptions, solve_model, with_budget
 from .status import SolveStatus, TerminationCondition
 
-__all__ = ["SolveInfo", "SolveOptions", "SolveStatus", "TerminationCondition", "solve_model"]
+__all__ = ["Progress", "SolveInfo", "SolveOptions", "SolveStatus", "TerminationCondition", "solve_model", "with_budget"]

@@ -83,6 +83,8 @@ def relaxations(inst: Instance, opts: SolveOptions, total: float, history=None, 
         if rows or levels:
             tries.append(("battery", None, rows, levels))
     for family, unit, rows, levels in tries:
+        if opts.out_of_time():   # the time budget is spent: the causes found so far (the caller says so)
+            break
         for r in rows:
             r.deactivate()
         lows = [(v, v.lb) for v in levels]

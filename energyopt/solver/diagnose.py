@@ -131,11 +131,12 @@ def _tank(inst) -> bool:
 
 def explain_infeasible(inst: Instance, opts: SolveOptions, history=None, budgets=()) -> list[str]:
     m = build_model(inst, elastic=True, history=history, budgets=budgets)
-    sub = SolveOptions(time_limit_s=opts.time_limit_s, mip_rel_gap=1e-6, threads=opts.threads)
+    sub = SolveOptions(time_limit_s=opts.time_limit_s, mip_rel_gap=1e-6, threads=opts.threads, deadline=opts.deadline)
     info = solve_model(m, sub)
     if not info.status.has_schedule:
         return [f"The instance is infeasible; the check that locates the shortfall ended with "
-                f"'{info.highs_status}' and could not say where."]
+                f"'{info.highs_status}' and could not say where"
+                + (" (it ran out of the time budget)." if info.stopped_for_time else ".")]
     n, dt = inst.time.n_steps, inst.time.dt_hours
     T = range(n)
     idx = inst.time.index
@@ -238,6 +239,10 @@ def explain_infeasible(inst: Instance, opts: SolveOptions, history=None, budgets
                 f"At {stamp(idx[w])} ({temp[w]:.1f} C) capacity is {capacity[w]:.2f} MW thermal "
                 f"against must-serve IT load {fixed[w] + min_inf[w]:.2f} MW.")
     out += own
+    if sub.out_of_time():
+        out.append("The diagnosis ran out of the time budget: its figures are those of the best schedule it found in "
+                   "time (not proven least), and some causes may not have been tried (a larger --time-limit gives "
+                   "the full diagnosis).")
     if not out:
         out.append("The instance is infeasible, yet relaxing the power balance and cooling capacity finds no "
                    "shortfall; the conflict lies elsewhere (please report it with the instance).")
