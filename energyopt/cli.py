@@ -258,6 +258,7 @@ def plan(plan_file: Path, out_dir: Path, time_limit, mip_gap, quiet) -> None:
     """Size gensets, battery and chilled-water storage for PLAN_FILE's site against its curtailment scenarios."""
     from .inputs.plan import load_plan_file
     from .ops.planning import plan_solve_options, run_plan
+    from .results.lifecycle import economics_lines
     from .results.plan import write_plan
     from .solver.status import SolveStatus, outcome
 
@@ -283,6 +284,7 @@ def plan(plan_file: Path, out_dir: Path, time_limit, mip_gap, quiet) -> None:
         click.echo(f"  annual cost ${s['annual_cost_usd']['total']:,.0f} (capex and fixed O&M "
                    f"${sum(s['annual_cost_usd']['capex_and_fixed_om'].values()):,.0f}, operations "
                    f"${s['annual_cost_usd']['operations']:,.0f})")
+        click.echo("\n".join(economics_lines(s)))
         for row in run.count_table:
             cost = f"${row['total_usd_per_year']:,.0f}" if row["total_usd_per_year"] is not None else row["status"]
             click.echo(f"  {row['type']} x {row['units']}: {cost}{'  <- chosen' if row['optimum'] else ''}")
