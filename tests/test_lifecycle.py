@@ -46,7 +46,7 @@ def test_irr_is_null_when_the_npv_has_two_roots():
 
 
 def test_payback_is_null_when_nothing_is_saved():
-    out = lifecycle(10, 0.05, [("x", 500.0, 20.0)], -10.0)
+    out = lifecycle(10, 0.05, [("x", 500.0, 10.0)], -10.0)   # life 10: nothing left at year 10
     assert out["simple_payback_years"] is None and out["irr"] is None
     out = lifecycle(10, 0.05, [], 0.0)
     assert out["npv_usd"] == 0.0 and out["simple_payback_years"] is None and out["irr"] is None

@@ -36,7 +36,8 @@ def irr(flows: list[float]) -> float | None:
     if signs != {-1.0, 1.0}:
         return None
     grid = np.expm1(np.linspace(math.log1p(IRR_RANGE[0]), math.log1p(IRR_RANGE[1]), 4001))
-    values = [npv(r, flows) for r in grid]
+    t = np.arange(len(flows))
+    values = (np.asarray(flows, dtype=float)[None, :] / (1.0 + grid[:, None]) ** t[None, :]).sum(axis=1)
     roots = []
     for i in range(len(grid) - 1):
         a, b, fa, fb = grid[i], grid[i + 1], values[i], values[i + 1]
