@@ -306,6 +306,7 @@ def plan(plan_file: Path, out_dir: Path, time_limit, mip_gap, quiet) -> None:
     """Size gensets, battery and chilled-water storage for PLAN_FILE's site against its curtailment scenarios."""
     from .inputs.plan import load_plan_file
     from .ops.planning import plan_solve_options, run_plan
+    from .results.lifecycle import economics_lines
     from .results.plan import write_plan
     from .solver.status import SolveStatus, outcome
 
@@ -337,6 +338,7 @@ def plan(plan_file: Path, out_dir: Path, time_limit, mip_gap, quiet) -> None:
         click.echo(f"  annual cost ${s['annual_cost_usd']['total']:,.0f} (capex and fixed O&M "
                    f"${sum(s['annual_cost_usd']['capex_and_fixed_om'].values()):,.0f}, operations "
                    f"${s['annual_cost_usd']['operations']:,.0f})")
+        click.echo("\n".join(economics_lines(s)))
         fy = s.get("full_year_evaluation") or {}
         if fy.get("status") not in (None, "off", "plan_is_full_year"):
             total = fy.get("objective_usd_per_year")

@@ -10,6 +10,7 @@ from pydantic import create_model, model_validator
 
 from ..registry import candidates
 from .schema import Boolean, F, Number, OptionalNumber, Section
+from .demand_response import DemandResponse
 from .generator import GeneratorBase
 from .tomlfile import check_files_exist, read_model
 
@@ -73,8 +74,12 @@ class PlanFileBase(Section):
     name: str = F("plan", desc="name shown in the results")
     site: str = F(desc="the instance (TOML, relative to this file) giving the horizon (a year, hourly), prices, "
                        "weather, loads and any equipment already installed; its own notices are ignored")
-    discount_rate: Number = F(0.07, ge=0, le=0.3, desc="real discount rate for annualizing capex",
+    discount_rate: Number = F(0.07, ge=0, le=0.3, desc="real discount rate for annualizing capex and discounting the lifecycle cash flows",
                               source="assumption: a common real WACC for infrastructure (not in domain.md)")
+    analysis_years: int = F(25, ge=1, le=60, strict=True, unit="yr",
+                            desc="period of the lifecycle figures (NPV, cash flows) of the design against business "
+                                 "as usual", source="REopt's default analysis period, 25 years (REopt.jl Financial "
+                                                   "`analysis_years = 25`)")
     mode: Literal["stochastic", "robust"] = F("stochastic", desc="`stochastic`: minimize capex plus the expected "
                                               "operating cost over the scenarios; `robust`: capex plus the worst "
                                               "scenario's operating cost (every scenario must be met either way)")
@@ -95,6 +100,8 @@ class PlanFileBase(Section):
     mip_gap: Number = F(1e-3, ge=0, le=1, desc="relative MIP gap", source="issue 4: within 0.1%")
     fixed_units: dict[str, int] = F(default_factory=dict, desc="units of a type fixed instead of chosen "
                                     "(e.g. `{ D25 = 2 }`), to evaluate a design")
+    demand_response: DemandResponse | None = F(None, desc="a demand-response program the site may offer "
+                                               "curtailable MW into (docs/plan.md, Demand response)")
     count_table: bool = F(False, desc="also re-optimize with each genset count fixed, for the cost-vs-count table "
                                       "(one re-solve per count, warm-started from the optimum; their number and an "
                                       "estimate of their time are printed before they start)",

@@ -6,10 +6,14 @@ from __future__ import annotations
 
 from . import docs as gen
 from ..registry import candidates
+from .demand_response import DemandResponse
+from .econguide import GUIDE as ECONOMICS
 from .plan import GensetType, PlanFile
 
 gen.RULES.setdefault(GensetType, ["`existing_units` <= `max_units`; the technical fields are those of "
                                   "`[[generators]]` (docs/instance-format.md)."])
+gen.RULES.setdefault(DemandResponse, ["`offer_mw` <= `max_offer_mw`; `capacity_usd_per_mw_hour` needs "
+                                       "`availability_hours_per_year` > 0."])
 gen.RULES.setdefault(PlanFile, ["Give `scenario_files` or `random_scenarios`, not both (neither: one event-free "
                                 "scenario).", "Genset type ids are unique; `fixed_units` names only known types, "
                                 "within [existing_units, max_units]."])
@@ -240,10 +244,12 @@ the curve is printed and written with `--out FILE.csv`. The Duke University stud
 
 
 def render() -> str:
-    out = [GUIDE, "## Fields of the plan file", ""]
+    head, mark, tail = GUIDE.partition("## `energyopt headroom")   # the plan's outputs before headroom
+    out = [head + ECONOMICS + "\n" + mark + tail, "## Fields of the plan file", ""]
     out += gen._table(PlanFile, "", "Top level")    # and, below it, a table for each section
     text = "\n".join(out).rstrip() + "\n"
-    for name in ("genset_types", "random_scenarios", "representative_periods", *(c.candidate.table for c in candidates())):
+    for name in ("genset_types", "random_scenarios", "representative_periods", "demand_response",
+                 *(c.candidate.table for c in candidates())):
         title = f"[[{name}]]" if name == "genset_types" else f"[{name}]"
         text = text.replace(f"### `[.{name}]`", f"### `{title}`")
     return text

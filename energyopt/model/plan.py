@@ -24,7 +24,7 @@ from ..inputs.periods import Period, slice_instance, whole_horizon
 from ..inputs.plan import PlanFile
 from ..inputs.schema import InstanceBase as Instance
 from ..registry import candidates
-from . import fleet, generators, grid, linking
+from . import demand_response, fleet, generators, grid, linking
 from .build import cost_terms, populate
 from .component import BuildContext
 from .fleet import FleetSizing
@@ -50,9 +50,10 @@ class PlanModel:
 
 
 def build_plan_model(plan: PlanFile, scenarios: dict[str, Instance],
-                     periods: dict[str, list[Period]] | None = None) -> PlanModel:
+                     periods: dict[str, list[Period]] | None = None, soften: bool = False) -> PlanModel:
     """``scenarios``: scenario name -> the site instance with that scenario's notices (same horizon);
-    ``periods``: scenario name -> its representative periods (default: the whole horizon)."""
+    ``periods``: scenario name -> its representative periods (default: the whole horizon); ``soften``: the
+    notices' caps may be exceeded at a large penalty (business as usual, ops/bau.py)."""
     m = pyo.ConcreteModel(name=plan.name)
     first = next(iter(scenarios.values()))
     periods = periods or {s: whole_horizon(inst) for s, inst in scenarios.items()}
@@ -78,8 +79,11 @@ def build_plan_model(plan: PlanFile, scenarios: dict[str, Instance],
             sizing[c.candidate.table] = c.candidate.variables(m, cand)
             capex |= c.candidate.capex(m, cand, lambda life: crf(plan.discount_rate, life))
     m.annual_capex_usd = pyo.Expression(list(capex), rule=lambda _, k: capex[k])
+    if plan.demand_response is not None:   # the MW offered and their capacity payment (a negative cost)
+        sizing["demand_response"] = demand_response.offer(m, plan.demand_response)
     rp = plan.representative_periods
-    ctx = BuildContext(sizing=sizing, relax_jobs=True, link_storage=rp is not None and rp.link_days)
+    ctx = BuildContext(sizing=sizing, relax_jobs=True, soften_notices=soften,
+                       link_storage=rp is not None and rp.link_days)
     names = list(scenarios)
     m.scenario = pyo.Block(names)
     for s in names:
@@ -95,7 +99,8 @@ def build_plan_model(plan: PlanFile, scenarios: dict[str, Instance],
     # their operations (and so their reported figures) optimal too, without changing the design.
     tie = ROBUST_TIE_WEIGHT * sum(scale * m.scenario[s].opex_usd for s in names) / len(names) \
         if plan.mode == "robust" else 0
-    m.objective = pyo.Objective(expr=capex_total + m.annual_opex_usd + tie)
+    dr_capacity = m.dr_capacity_usd if plan.demand_response is not None else 0
+    m.objective = pyo.Objective(expr=capex_total + m.annual_opex_usd + dr_capacity + tie)
     return PlanModel(m, names, scale, first.time.dt_hours, periods)
 
 
@@ -105,7 +110,12 @@ def _scenario(b: pyo.Block, inst: Instance, periods: list[Period], ctx: BuildCon
     P = range(len(periods))
     b.period = pyo.Block(P)
     for i in P:
-        populate(b.period[i], slice_instance(inst, periods[i], linked=ctx.link_storage), ctx)
+        part = slice_instance(inst, periods[i], linked=ctx.link_storage)
+        populate(b.period[i], part, ctx)
+        if ctx.sized("demand_response") is not None:
+            demand_response.build(b.period[i], part, ctx.sized("demand_response"), ctx.soften_notices)
+        elif ctx.soften_notices and hasattr(b.period[i], "fleet"):   # the floor rows assume hard caps
+            b.period[i].fleet.floor.deactivate()
     w = [periods[i].weight for i in P]
     blocks = [b.period[i] for i in P]
     if ctx.link_storage:   # storage levels and training work across the days (model/linking.py)

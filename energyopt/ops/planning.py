@@ -133,11 +133,36 @@ def run_plan(plan_path: str | Path, solve_options=None, printer=None) -> PlanRun
                               if info.status.value == "infeasible" else []},
                        [])
     summary = plan_summary(plan, pm, info, scenarios)
+    if printer is not None:
+        printer.stage("business as usual")
+    economics(plan, scenarios, pm, summary, opts)
     from .evaluate import full_year_evaluation
     summary["full_year_evaluation"] = full_year_evaluation(plan, pm, info, scenarios, summary, opts)
     table = (count_table(plan, pm, opts, info.timings_s.get("highs"), printer)
              if plan.count_table and plan.genset_types else [])
     return PlanRun(plan, summary, table)
+
+
+def economics(plan: PlanFile, scenarios: dict[str, Instance], pm, summary: dict, opts) -> None:
+    """Add to ``summary`` the notices met per scenario, the demand-response figures, business as usual (the
+    site as it stands, ops/bau.py) and the lifecycle economics of the design against it (docs/plan.md)."""
+    from ..results.lifecycle import lifecycle, recurring_usd, upfront_items
+    from ..results.planecon import demand_response_section, notice_figures, with_capacity_payment
+    from .bau import business_as_usual
+    for row in summary["scenarios"]:
+        row.update(notice_figures(pm, row["scenario"], scenarios[row["scenario"]]))
+    summary["annual_cost_usd"] = with_capacity_payment(summary["annual_cost_usd"], pm)
+    if plan.demand_response is not None:
+        summary["demand_response"] = demand_response_section(plan, pm, summary["scenarios"])
+    bau = business_as_usual(plan, pm, scenarios, opts)
+    summary["business_as_usual"] = bau
+    if bau["annual_cost_usd"] is not None:
+        savings = recurring_usd(bau["annual_cost_usd"]) - recurring_usd(summary["annual_cost_usd"])
+        summary["lifecycle"] = lifecycle(plan.analysis_years, plan.discount_rate, upfront_items(plan, pm.model),
+                                         savings)
+    else:
+        summary["lifecycle"] = None
+
 
 
 #: A count-table row the run's time budget left no time for.
