@@ -153,6 +153,7 @@ def child(args: dict) -> dict:
         h = plain(log)
         cpu0 = time.process_time()
         started.append(cpu0)
+        trace.clear(), first.clear()   # the gap trajectory is the last solve's (a re-plan's warm start solves before it)
 
         def on_interrupt(e):
             d = e.data_out
@@ -179,28 +180,40 @@ def child(args: dict) -> dict:
                         highs=highs)
     out: dict = {"energyopt": str(Path(energyopt.__file__).resolve().parents[1])}
     if args["replan"]:
-        from energyopt.ops.replan import replan
+        import pandas as pd
+        from energyopt.ops.replan import load_current_instance, load_previous, replan
         prev = Path(args["work"]) / "previous"
         solve(args["path"], SolveOptions(mip_rel_gap=1e-4, threads=args["threads"], highs=highs)).write(prev)
         trace.clear(), first.clear(), made.clear(), started.clear()
-        t0 = time.perf_counter()
-        notice = dict(REPLAN_NOTICE, import_cap_mw=args["replan_cap"])
+        t0, origin = time.perf_counter(), time.process_time()
+        notice = dict(REPLAN_NOTICE, cap_mw=args["replan_cap"])
         result, _ = replan(prev, REPLAN_NOW, response_minutes=10.0, add_notices=[notice], options=opts)
         wall = time.perf_counter() - t0
+        # A re-plan is timed from its own start: loading, the warm start's repair solve, build, the solve.
+        offset = started[-1] - origin
+        checked = load_current_instance(load_previous(prev), pd.Timestamp(REPLAN_NOW), add_notices=[notice])
     else:
         t0 = time.perf_counter()
         result = solve(args["path"], opts)
         wall = time.perf_counter() - t0
+        offset, checked = 0.0, args["path"]
     s = result.summary
     h = made[-1]
     info = h.getInfo()
-    cpu = time.process_time() - started[-1]   # HiGHS and extraction: the end of the solve
+    cpu = time.process_time() - started[-1] + offset   # HiGHS and extraction: the end of the solve
+    trace = [(t + offset, *rest) for t, *rest in trace]
     out.update(status=s["status"], objective_usd=s.get("objective_usd"), mip_gap=s.get("mip_gap"),
                rows=s["solver"]["rows"], columns=s["solver"]["columns"], integers=s["solver"]["integer_columns"],
                nodes=int(info.mip_node_count), highs_s=s["timings_s"]["highs"], highs_cpu_s=cpu, wall_s=wall,
-               first_schedule_s=first[0] if first else None, trace=trace,
+               first_schedule_s=first[-1] + offset if first else None, trace=trace,
                peak_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0)
     primal = info.objective_function_value if result.steps is not None else None
+    # HiGHS calls back from its sub-MIPs too (the completion of a re-plan's MIP start, RINS): their bounds are
+    # of a restricted problem and may lie above this problem's optimum; a bound above the best schedule found
+    # is not a bound of this problem, so those rows are left out.
+    if primal is not None:
+        trace = [r for r in trace if r[2] <= primal + 1e-9 * max(1.0, abs(primal))]
+        out["trace"] = trace
     root = [r for r in trace if r[3] == 0]
     out["root_bound_usd"] = root[-1][2] if root else None
     out["root_gap"] = gap_of(primal, root[-1][2]) if root and primal is not None else None
@@ -209,7 +222,7 @@ def child(args: dict) -> dict:
     if result.steps is not None:   # every schedule passes the independent checker
         from energyopt.check import check_result
         folder = result.write(Path(args["work"]) / "result")
-        out["check_problems"] = [str(v) for v in check_result(args["path"], folder)]
+        out["check_problems"] = [str(v) for v in check_result(checked, folder)]
     return out
 
 

@@ -285,7 +285,7 @@ def test_a_plan_report_draws_the_cost_the_counts_and_the_permit_hours(tmp_path):
     run = run_plan(p)
     write_plan_dir(tmp_path / "plan", run.summary, run.count_table)
     charts = {c.key: c.figure for c in plan_charts(read_plan(tmp_path / "plan"))}
-    assert list(charts) == ["plan_cost", "plan_capex", "plan_event_days", "plan_counts", "plan_hours"]
+    assert list(charts) == ["plan_bau", "plan_cost", "plan_capex", "plan_event_days", "plan_counts", "plan_hours"]
     cost = run.summary["annual_cost_usd"]
     (bars,) = charts["plan_cost"].data    # operations by term; capex and fixed O&M on a chart of their own
     (capex,) = charts["plan_capex"].data

@@ -202,7 +202,8 @@ def test_plan_report_in_a_real_browser(browser, tmp_path):
     try:
         assert o.problems() == [] and all(u.startswith("file:") or u.startswith("data:") for u in o.requests)
         charts = o.charts()
-        assert list(charts) == ["plan_cost", "plan_capex", "plan_event_days", "plan_counts", "plan_hours"]
+        assert list(charts) == ["plan_bau", "plan_cost", "plan_capex", "plan_event_days", "plan_counts",
+                                "plan_hours"]
         assert all(c["marks"] > 0 and c["width"] > 300 for c in charts.values())
         ok, std = pixels_vary(o.page.screenshot(full_page=True))
         assert ok, std

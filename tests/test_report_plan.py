@@ -107,7 +107,8 @@ def test_a_plan_without_the_new_keys_or_event_days_still_reports_and_flags_from_
     shutil.copytree(out, folder)
     (folder / "event_days.csv").unlink()
     plan = json.loads((folder / "plan.json").read_text())
-    del plan["event_days"], plan["work_flags"], plan["full_year_evaluation"]
+    for key in ("event_days", "work_flags", "full_year_evaluation", "business_as_usual", "lifecycle"):
+        del plan[key]
     (folder / "plan.json").write_text(json.dumps(plan))
     assert [c.key for c in plan_charts(read_plan(folder))] == ["plan_cost", "plan_hours"]
     page = write_report(folder).read_text()
