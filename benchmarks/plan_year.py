@@ -87,6 +87,8 @@ def main(argv=None) -> int:
     p.add_argument("--typical-days", type=int, default=None)
     p.add_argument("--no-link", action="store_true",
                    help="typical days without linking days (fixed shares of work, stores reset each period)")
+    p.add_argument("--count-table", action="store_true",
+                   help="also run the cost-vs-count table (energyopt.ops.planning.count_table) and time it")
     p.add_argument("--highs", action="append", default=[], metavar="NAME=VALUE",
                    help="a HiGHS option for the plan's solves (repeatable; replaces the plan's own options), "
                         "e.g. mip_heuristic_run_rins=true")
@@ -94,7 +96,7 @@ def main(argv=None) -> int:
     highs = tuple((k, v.lower() == "true" if v.lower() in ("true", "false") else _number(v))
                   for k, v in (a.split("=", 1) for a in args.highs))
     tag = f"plan_year_{args.scenarios}" + (f"_k{args.typical_days}" if args.typical_days else "") \
-        + ("_nolink" if args.no_link else "")
+        + ("_nolink" if args.no_link else "") + ("_counts" if args.count_table else "")
     work = ROOT / "benchmarks" / "results" / tag
     work.mkdir(parents=True, exist_ok=True)
     plan_path = make_case(work, args.scenarios, args.gap, args.time_limit, args.typical_days, not args.no_link)
@@ -127,6 +129,13 @@ def main(argv=None) -> int:
            "highs_options": dict(opts.highs), "periods_per_scenario": [len(v) for v in pm.periods.values()],
            "sizes": summary.get("sizes"), "annual_cost_usd": (summary.get("annual_cost_usd") or {}).get("total"),
            "machine": f"{platform.machine()}, {__import__('os').cpu_count()} CPUs, Python {sys.version.split()[0]}"}
+    if args.count_table and info.status.has_schedule:
+        from energyopt.ops.planning import count_table
+        t7 = time.perf_counter()
+        rows = count_table(plan, pm, opts, info.timings_s.get("highs"))
+        out["count_table"] = {"seconds": time.perf_counter() - t7, "re_solves": len(rows),
+                              "rows": [{k: r[k] for k in ("type", "units", "total_usd_per_year", "status")}
+                                       for r in rows]}
     if args.typical_days and info.status.has_schedule:
         # The chosen design over the full year: with the sizes fixed the scenarios are independent, so each is
         # solved alone (less memory) and the annual totals averaged, as the stochastic objective does.
