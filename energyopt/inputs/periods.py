@@ -145,20 +145,25 @@ def cluster_days(profiles: dict[str, np.ndarray], k: int, method: str = "hierarc
         return np.arange(n), list(range(n))
     import warnings
 
-    import tsam
+    from tsam.timeseriesaggregation import TimeSeriesAggregation
     index = pd.date_range("2001-01-01", periods=24 * n, freq="h")   # the days back to back, as tsam takes them
     frame = pd.DataFrame({c: np.asarray(v, dtype=float).reshape(-1) for c, v in profiles.items()}, index=index)
     frame = frame.loc[:, frame.max() > frame.min()]   # a flat profile tells no day from another
     if frame.shape[1] == 0:
         return np.zeros(n, dtype=int), [0]
-    how = tsam.KMeans(random_state=seed) if method == "kmeans" else method
-    with warnings.catch_warnings():   # tsam warns of what it rescales; the plan uses no rescaled values
-        warnings.simplefilter("ignore")
-        res = tsam.aggregate(frame, k, period_duration=24, temporal_resolution=1.0,
-                             cluster=tsam.ClusterConfig(method=how, representation="medoid"),
-                             preserve_column_means=False)
-    labels = np.asarray(res.clustering.cluster_assignments, dtype=int)
-    centres = [int(c) for c in res.clustering.cluster_centers]
+    agg = TimeSeriesAggregation(frame, noTypicalPeriods=k, hoursPerPeriod=24, resolution=1.0,
+                                clusterMethod="k_means" if method == "kmeans" else "hierarchical",
+                                representationMethod="medoidRepresentation", rescaleClusterPeriods=False)
+    state = np.random.get_state()   # tsam's k-means (scikit-learn's, no seed argument) draws from numpy's
+    np.random.seed(seed)            # global generator: seeded here, and put back after
+    try:
+        with warnings.catch_warnings():   # tsam warns of what it rescales; the plan uses no rescaled values
+            warnings.simplefilter("ignore")
+            agg.createTypicalPeriods()
+    finally:
+        np.random.set_state(state)
+    labels = np.asarray(agg.clusterOrder, dtype=int)
+    centres = [int(c) for c in agg.clusterCenterIndices]
     used = sorted(set(labels.tolist()))   # renumber the clusters that hold days, by first member
     used.sort(key=lambda c: int(np.flatnonzero(labels == c)[0]))
     order = {c: i for i, c in enumerate(used)}
