@@ -145,7 +145,9 @@ def cluster_days(profiles: dict[str, np.ndarray], k: int, method: str = "hierarc
         return np.arange(n), list(range(n))
     import warnings
 
-    from tsam.timeseriesaggregation import TimeSeriesAggregation
+    with warnings.catch_warnings():   # tsam 2.3.9 sets a pandas option at import that pandas 3 calls deprecated
+        warnings.simplefilter("ignore")
+        from tsam.timeseriesaggregation import TimeSeriesAggregation
     index = pd.date_range("2001-01-01", periods=24 * n, freq="h")   # the days back to back, as tsam takes them
     frame = pd.DataFrame({c: np.asarray(v, dtype=float).reshape(-1) for c, v in profiles.items()}, index=index)
     frame = frame.loc[:, frame.max() > frame.min()]   # a flat profile tells no day from another
