@@ -201,3 +201,23 @@ def test_a_typical_days_series_keep_the_sum_of_the_days_it_stands_for(tmp_path):
     got = day_values(v, p)
     assert got.min() >= 0.0 and got.max() <= 1.0
     assert p.weight * day_values(np.arange(240.0), p).sum() == pytest.approx(np.arange(240.0).sum())
+
+
+def test_work_the_linked_days_leave_undone_is_flagged_once_for_the_job(tmp_path):
+    # J's window runs to January 5 12:00 and it needs 200 MWh at 5 MW. January 3 is capped at the 20 MW of fixed
+    # IT (J cannot run), so at most 24 h x 5 = 120 MWh on January 4 and 12 h x 5 = 60 MWh on January 5: 20 MWh
+    # are left at the $10,000/MWh penalty, over every hour and linked alike. On the one typical day J has two
+    # parts (a whole day and a morning: ids J@...); the flag is the job's, once, over the linked days of its
+    # window, naming the notice, and the parts' own slack below their upper bounds raises none.
+    job = JOB.replace("work_mwh = 60.0", "work_mwh = 200.0").replace(
+        'deadline = "2025-01-05T00:00:00+00:00"', 'deadline = "2025-01-05T12:00:00+00:00"')
+    full = plan(tmp_path / "f", notice=(0, 20.0), extra=job)
+    linked = plan(tmp_path / "l", notice=(0, 20.0), extra=job, typical=1)
+    for s in (full, linked):
+        (row,) = s["scenarios"]
+        assert row["unfinished_mwh"] == approx(YEAR * 20.0) and row["jobs_late"] == 1
+    (flag,) = linked["work_flags"]
+    assert flag["job"] == "J" and flag["period_kind"] == "linked"
+    assert flag["unfinished_mwh_per_year"] == approx(YEAR * 20.0)
+    assert "notice E" in flag["cause"]
+    assert linked["annual_cost_usd"]["total"] == approx(full["annual_cost_usd"]["total"])

@@ -189,7 +189,11 @@ the 200 non-emergency unit-hours a year its 4 unit(s) may run"); a notice inside
 less the rest of the site's load in those steps, is below the job's floor (`min_power_fraction x power_mw`:
 "notice A1 on 2025-07-01 14:00-18:00 cut the import to 15 MW, 0.00 MW above the rest of the site's load:
 below the job's floor of 3 MW"), or merely fell in the window; a typical day that carries its days' share of
-the work alone; otherwise that running it costs more than its unfinished-work penalty. These are
+the work alone (with `link_days = false`); otherwise that running it costs more than its unfinished-work
+penalty. With linked days a job whose work is shared out over several periods is flagged once, for the
+scenario (`period_kind = "linked"`, `period` "the linked days of its window"), with what the linked days
+leave undone, the permit hours used up and the notices inside its window as causes (tests/test_plan_linked.py:
+200 MWh needed, at most 180 possible around a day-long notice, 20 MWh a horizon flagged). These are
 explanations from the solution's figures, not a proof; the report (`energyopt report DIR`) shows them as
 flags beside the event-day chart.
 

@@ -130,8 +130,9 @@ def flags(data: PlanData) -> list[str]:
     out = []
     named = [f for f in p.get("work_flags") or [] if isinstance(f, dict)]
     for f in named:
-        where = ("over the whole horizon" if f.get("period_kind") == "horizon"
-                 else f"on the {f.get('period_kind')} day(s) {f.get('period')}")
+        kind = f.get("period_kind")
+        where = ("over the whole horizon" if kind == "horizon" else "over the linked days of its window"
+                 if kind == "linked" else f"on the {kind} day(s) {f.get('period')}")
         left = finite(f.get("unfinished_mwh_per_year")) or 0.0
         out.append(f"Scenario {f.get('scenario')}: job {f.get('job')} is late, {left:,.1f} MWh a year unfinished "
                    f"{where}. Likely cause: {f.get('cause')}.")

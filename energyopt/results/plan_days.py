@@ -129,6 +129,7 @@ def event_days(plan, pm, scenarios: dict) -> tuple[dict, list[dict]]:
                 k = (round(short, 6), round(cost, 6))
                 if key is None or k > key:
                     best, key = (day, rows, short, cost), k
+        flags += linked_work_flags(plan, pm, s, inst)
         if best is None:
             continue
         day, rows, short, cost = best
@@ -142,10 +143,44 @@ def event_days(plan, pm, scenarios: dict) -> tuple[dict, list[dict]]:
     return {"file": FILE, "rule": RULE, "scenarios": out}, flags
 
 
+def _shared(pm, s: str) -> set[str]:
+    """The jobs whose work the linked days share out over their periods (model/linking.py): what they leave
+    undone is the scenario's, not a period's (a part's own Unfinished_MWh is slack below an upper bound)."""
+    lk = getattr(pm.model.scenario[s], "job_link", None)
+    return set(lk.Unfinished_MWh) if lk is not None else set()
+
+
 def _unfinished(pm, s: str, i: int) -> bool:
     blk = pm.model.scenario[s].period[i]
+    shared = _shared(pm, s)
     return hasattr(blk, "training_jobs") and any(
-        pyo.value(blk.training_jobs.Unfinished_MWh[j]) > EPS for j in blk.training_jobs.Unfinished_MWh)
+        pyo.value(blk.training_jobs.Unfinished_MWh[j]) > EPS for j in blk.training_jobs.Unfinished_MWh
+        if j not in shared)
+
+
+def linked_work_flags(plan, pm, s: str, inst) -> list[dict]:
+    """A flag for each job whose work the linked days share (``period_kind`` "linked") and leave partly undone:
+    the permit hours used up, the notices inside its window, or else the penalty."""
+    lk = getattr(pm.model.scenario[s], "job_link", None)
+    if lk is None:
+        return []
+    jobs = {j.id: j for j in inst.training_jobs}
+    out = []
+    for jid in lk.Unfinished_MWh:
+        left = float(pyo.value(lk.Unfinished_MWh[jid]))
+        if left <= EPS:
+            continue
+        j = jobs[jid]
+        rel, dl = j.release or inst.time.start, j.deadline or inst.time.end
+        causes = _permit_causes(plan, permit_use(pm, plan, s))
+        causes += [f"notice {n.id} on {n.start:%Y-%m-%d %H:%M}-{n.end:%H:%M} fell inside the job's window"
+                   for n in inst.notices if n.start < dl and n.end > rel]
+        if not causes:
+            causes.append(f"running it would cost more than its unfinished-work penalty "
+                          f"(${j.unfinished_penalty_usd_per_mwh:,.0f}/MWh)")
+        out.append({"scenario": s, "job": jid, "period": "the linked days of its window", "period_kind": "linked",
+                    "unfinished_mwh_per_year": pm.scale * left, "cause": "; ".join(causes)})
+    return out
 
 
 def work_flags(plan, pm, s: str, i: int, sub) -> list[dict]:
@@ -159,7 +194,10 @@ def work_flags(plan, pm, s: str, i: int, sub) -> list[dict]:
     p = pm.periods[s][i]
     row = permit_use(pm, plan, s)
     out = []
+    shared, here = _shared(pm, s), set(blk.training_jobs.Unfinished_MWh)
     for j in sub.training_jobs:
+        if j.id in shared or j.id not in here:   # linked: flagged once for the scenario (linked_work_flags)
+            continue
         left = float(pyo.value(blk.training_jobs.Unfinished_MWh[j.id]))
         if left <= EPS:
             continue
