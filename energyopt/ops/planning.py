@@ -137,6 +137,8 @@ def run_plan(plan_path: str | Path, solve_options=None, printer=None) -> PlanRun
         printer.stage("business as usual")
     economics(plan, scenarios, pm, summary, opts)
     from .evaluate import full_year_evaluation
+    if printer is not None:   # the full-year evaluation, units one by one, the neighbours (ops/evaluate.py)
+        printer.stage("checking the design")
     summary["full_year_evaluation"] = full_year_evaluation(plan, pm, info, scenarios, summary, opts)
     table = (count_table(plan, pm, opts, info.timings_s.get("highs"), printer)
              if plan.count_table and plan.genset_types else [])
